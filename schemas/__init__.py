@@ -1,0 +1,1 @@
+"""Contracts shared by producers and workers: job spec, tables, envelope, keys, settings."""

@@ -1,0 +1,48 @@
+"""What every sealq command shares at the edge: the env file option, settings, exit codes."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+
+from schemas.constants import EXIT_CONFIG
+from schemas.errors import ConfigError
+from schemas.settings import Settings, load_settings
+
+EnvFile = Annotated[
+    Path | None,
+    typer.Option("--env-file", envvar="SEALQ_ENV_FILE",
+                 help="Read SEALQ_* settings from this file too (the environment wins).",
+                 dir_okay=False),
+]
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    """Print one line to stderr and exit."""
+    print(f"sealq: {message}", file=sys.stderr)
+    raise typer.Exit(code)
+
+
+def settings_or_exit(env_file: Path | None) -> Settings:
+    """Validated settings, or a one-line error naming the variable and exit code 2."""
+    try:
+        return load_settings(env_file)
+    except ConfigError as e:
+        fail(str(e), EXIT_CONFIG)
+
+
+# Loggers of libraries that could print request contents at DEBUG: never below INFO.
+QUIET_LOGGERS = ("vllm", "transformers", "httpx", "urllib3", "presidio-analyzer")
+
+
+def configure_logging(level: str) -> None:
+    """sealq's log format on stderr; libraries that could echo content stay at INFO or above."""
+    logging.basicConfig(level=level, stream=sys.stderr, force=True,
+                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    for name in QUIET_LOGGERS:
+        logger = logging.getLogger(name)
+        logger.setLevel(max(logging.INFO, logging.getLevelName(level)))

@@ -1,0 +1,141 @@
+"""Job states, error codes and the request contract (OpenAI Batch lines)."""
+
+from __future__ import annotations
+
+import enum
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+from schemas import constants
+
+
+class JobState(enum.StrEnum):
+    """Where a job is in its life; the last five are terminal."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    REJECTED = "rejected"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+
+
+TERMINAL_STATES = frozenset(
+    {JobState.SUCCEEDED, JobState.FAILED, JobState.REJECTED, JobState.CANCELLED, JobState.EXPIRED}
+)
+
+
+class ErrorCode(enum.StrEnum):
+    """Codes recorded on jobs that did not succeed; the only words a failure leaves behind."""
+
+    PROMPT_TOO_LONG = "prompt_too_long"
+    PAYLOAD_INVALID = "payload_invalid"
+    SCHEMA_VIOLATION = "schema_violation"
+    PROMPT_INJECTION = "prompt_injection"
+    PII_DETECTED = "pii_detected"
+    INPUT_INVALID = "input_invalid"
+    ATTEMPTS_EXHAUSTED = "attempts_exhausted"
+    ENGINE_ERROR = "engine_error"
+    UNKNOWN_KIND = "unknown_kind"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+
+
+class Message(BaseModel):
+    """One chat message; list-of-parts content is flattened to its text."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    role: Literal["system", "user", "assistant"]
+    content: str
+
+    @field_validator("content", mode="before")
+    @classmethod
+    def _flatten_parts(cls, value: Any) -> Any:
+        if isinstance(value, list):
+            texts = []
+            for part in value:
+                if not isinstance(part, dict) or part.get("type") != "text":
+                    raise ValueError("only text content parts are supported")
+                text = part.get("text", "")
+                # A TypeError here would escape pydantic as itself, not as a validation error.
+                if not isinstance(text, str):
+                    raise ValueError("a text content part's text must be a string")
+                texts.append(text)
+            return "".join(texts)
+        return value
+
+
+class RequestBody(BaseModel):
+    """The `body` of a batch line: what the model is asked, and how to sample."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    messages: Annotated[list[Message], Field(min_length=1)]
+    model: str | None = None
+    max_tokens: Annotated[
+        int, Field(ge=constants.MIN_MAX_TOKENS, le=constants.MAX_MAX_TOKENS)
+    ] = constants.DEFAULT_MAX_TOKENS
+    temperature: Annotated[float, Field(ge=0.0, le=2.0)] = 0.0
+    top_p: Annotated[float, Field(gt=0.0, le=1.0)] = 1.0
+    seed: int | None = None
+    stop: list[str] | None = None
+    frequency_penalty: Annotated[float, Field(ge=-2.0, le=2.0)] = 0.0
+    presence_penalty: Annotated[float, Field(ge=-2.0, le=2.0)] = 0.0
+    n: Literal[1] = 1
+    # vLLM's extension: generate exactly max_tokens (benchmarks use it).
+    ignore_eos: bool = False
+
+    @field_validator("stop", mode="before")
+    @classmethod
+    def _stop_as_list(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
+
+
+class BatchLine(BaseModel):
+    """One line of an OpenAI Batch input file."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    custom_id: Annotated[
+        str, StringConstraints(min_length=1, max_length=constants.MAX_CUSTOM_ID_LENGTH)
+    ]
+    method: Literal["POST"] = "POST"
+    url: Literal["/v1/chat/completions"] = "/v1/chat/completions"
+    body: RequestBody
+
+    @classmethod
+    def from_request_body(cls, body: dict[str, Any], custom_id: str) -> BatchLine:
+        """Build a line from a plain request body, as the Python API takes it."""
+        return cls.model_validate({"custom_id": custom_id, "body": body})
+
+
+Tenant = Annotated[str, StringConstraints(pattern=constants.TENANT_PATTERN)]
+
+
+# What each code means, for the `error.message` of result lines: fixed text, never content.
+ERROR_MESSAGES: dict[str, str] = {
+    ErrorCode.PROMPT_TOO_LONG: "the prompt does not fit the model's context window",
+    ErrorCode.PAYLOAD_INVALID: "the sealed prompt could not be opened (tampered or misplaced)",
+    ErrorCode.SCHEMA_VIOLATION: "the model's answer did not satisfy the kind's output schema",
+    ErrorCode.PROMPT_INJECTION: "the input guard found a prompt-injection attempt",
+    ErrorCode.PII_DETECTED: "the answer contained personal data and the kind rejects it",
+    ErrorCode.INPUT_INVALID: "the input broke the kind's limits or held forbidden characters",
+    ErrorCode.ATTEMPTS_EXHAUSTED: "the job failed on every attempt it was allowed",
+    ErrorCode.ENGINE_ERROR: "the inference engine failed on this job",
+    ErrorCode.UNKNOWN_KIND: "no worker knows this job's kind",
+    ErrorCode.CANCELLED: "the job was cancelled",
+    ErrorCode.EXPIRED: "the job's data expired and was erased",
+}
+
+
+class ResultPayload(BaseModel):
+    """What a worker seals as a job's result."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    content: str
+    finish_reason: str
+    model: str

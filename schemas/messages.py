@@ -1,0 +1,58 @@
+"""The broker contract: Celery settings both sides must agree on, and the task message shape.
+
+A generate message carries one argument, the job id. Content never travels through the broker.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from schemas.constants import DEFAULT_QUEUE, MAINTENANCE_QUEUE, TASK_RECONCILE, TASK_SWEEP
+
+JOB_ID_PATTERN = re.compile(r"^[0-9a-f]{32}$")
+
+# Redis redelivers a message nobody acked within this window. A GPU job under load can wait
+# in the engine for many minutes, and a redelivery while it still runs only costs a wasted
+# claim (the lease refuses it), so the window is long; lost messages are the reconciler's job,
+# which re-enqueues from the database far sooner.
+VISIBILITY_TIMEOUT_SECONDS = 6 * 3600
+
+
+def celery_config(broker_url: str) -> dict[str, Any]:
+    """Celery settings shared by producers, workers and beat."""
+    return {
+        "broker_url": broker_url,
+        # JSON only: pickle would let whoever can write to Redis run code in the worker.
+        "task_serializer": "json",
+        "accept_content": ["json"],
+        "result_serializer": "json",
+        # The database is the result store; nothing about a job's outcome goes to Redis.
+        "task_ignore_result": True,
+        "result_backend": None,
+        "task_default_queue": DEFAULT_QUEUE,
+        "task_routes": {TASK_SWEEP: {"queue": MAINTENANCE_QUEUE},
+                        TASK_RECONCILE: {"queue": MAINTENANCE_QUEUE}},
+        # Ack after the job is committed, so a worker that dies mid-job leaves its message to
+        # be redelivered; the lease in the database keeps a redelivery from running it twice.
+        "task_acks_late": True,
+        "task_reject_on_worker_lost": True,
+        # One message per thread: a long GPU job must not sit on a pile of prefetched
+        # messages that idle workers elsewhere could be running.
+        "worker_prefetch_multiplier": 1,
+        "broker_transport_options": {"visibility_timeout": VISIBILITY_TIMEOUT_SECONDS},
+        "broker_connection_retry_on_startup": True,
+        "broker_connection_timeout": 5,
+        # Flower shows live task events; they carry the job id only. Producers send no
+        # task-sent events: one per job would double the Redis work of a large submit, and
+        # Flower shows a task from the moment a worker receives it (queue depth: exporter).
+        "worker_send_task_events": True,
+        "task_send_sent_event": False,
+        "worker_hijack_root_logger": False,
+        "enable_utc": True,
+    }
+
+
+def is_job_id(value: object) -> bool:
+    """Whether a task argument has the shape of a job id."""
+    return isinstance(value, str) and JOB_ID_PATTERN.match(value) is not None

@@ -1,0 +1,125 @@
+"""Settings: read once from the environment at the edge, validated, then passed explicitly."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from schemas import constants
+from schemas.errors import ConfigError
+
+ENV_PREFIX = "SEALQ_"
+
+
+def _database_url(value: str, variable: str) -> str:
+    try:
+        url = make_url(value)
+    except ArgumentError as e:
+        raise ValueError(f"not a database URL; expected e.g. sqlite:///sealq.db ({e})") from None
+    if url.drivername == "postgres":
+        url = url.set(drivername="postgresql")  # the alias many hosting providers hand out
+    if url.get_backend_name() not in {"sqlite", "postgresql"}:
+        raise ValueError(f"{variable} must be a sqlite:// or postgresql:// URL")
+    if url.drivername in {"postgresql", "postgres"}:
+        # psycopg 3 is the driver sealq ships with.
+        url = url.set(drivername="postgresql+psycopg")
+    return url.render_as_string(hide_password=False)
+
+
+class Settings(BaseSettings):
+    """Every knob sealq has; each field is the variable SEALQ_<FIELD NAME>."""
+
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore", frozen=True)
+
+    database_url: str
+    broker_url: str
+    keys_file: Path
+    # Bucket keys live apart from the jobs so a job-database backup never carries them.
+    key_store_url: str | None = None
+    key_bucket_seconds: Annotated[int, Field(ge=60, le=7 * 24 * 3600)] = (
+        constants.DEFAULT_KEY_BUCKET_SECONDS
+    )
+    default_ttl_seconds: Annotated[int, Field(ge=60, le=constants.MAX_TTL_SECONDS)] = (
+        constants.DEFAULT_TTL_SECONDS
+    )
+    queue: str = constants.DEFAULT_QUEUE
+    lease_seconds: Annotated[int, Field(ge=5)] = constants.DEFAULT_LEASE_SECONDS
+    max_attempts: Annotated[int, Field(ge=1, le=100)] = constants.DEFAULT_MAX_ATTEMPTS
+    reconcile_interval_seconds: Annotated[int, Field(ge=1)] = (
+        constants.DEFAULT_RECONCILE_INTERVAL_SECONDS
+    )
+    sweep_interval_seconds: Annotated[int, Field(ge=1)] = constants.DEFAULT_SWEEP_INTERVAL_SECONDS
+    # Where `sealq beat` keeps its schedule file (last run times only; a tmpfs is fine).
+    beat_state_dir: Path = Path(tempfile.gettempdir()) / "sealq-beat"
+    kinds_file: Path | None = None
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    # Engine. An empty model means: the GPU default on CUDA, the embedded model on CPU.
+    model: str = ""
+    device: Literal["auto", "cpu", "cuda"] = "auto"
+    model_cache_dir: Path = Path.home() / ".cache" / "sealq" / "models"
+    max_model_len: Annotated[int, Field(ge=256)] | None = None
+    gpu_memory_utilization: Annotated[float, Field(gt=0.0, le=1.0)] = 0.90
+    tensor_parallel_size: Annotated[int, Field(ge=1, le=64)] = 1
+    quantization: str | None = None
+    dtype: Literal["auto", "bfloat16", "float16", "float32"] = "auto"
+    enforce_eager: bool | None = None
+    kv_cache_gib: Annotated[int, Field(ge=1)] = 2
+    worker_concurrency: Annotated[int, Field(ge=1, le=1024)] = constants.DEFAULT_WORKER_CONCURRENCY
+    # Worker's own Prometheus endpoint (engine load, jobs finished); off when unset.
+    worker_metrics_port: Annotated[int, Field(ge=1, le=65535)] | None = None
+    # Loopback by default: in compose the worker binds 0.0.0.0 on its internal network only.
+    worker_metrics_address: str = "127.0.0.1"
+
+    @field_validator("keys_file", "kinds_file", "model_cache_dir")
+    @classmethod
+    def _expand_home(cls, value: Path | None) -> Path | None:
+        return None if value is None else value.expanduser()
+
+    @field_validator("database_url")
+    @classmethod
+    def _check_database_url(cls, value: str) -> str:
+        return _database_url(value, "SEALQ_DATABASE_URL")
+
+    @field_validator("key_store_url")
+    @classmethod
+    def _check_key_store_url(cls, value: str | None) -> str | None:
+        return None if value is None else _database_url(value, "SEALQ_KEY_STORE_URL")
+
+    @field_validator("broker_url")
+    @classmethod
+    def _check_broker_url(cls, value: str) -> str:
+        if not value.startswith(("redis://", "rediss://", "redis+socket://")):
+            raise ValueError("must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379/0")
+        return value
+
+    @property
+    def resolved_key_store_url(self) -> str:
+        """The key store's URL: its own setting, else a SQLite file beside the key file."""
+        if self.key_store_url:
+            return self.key_store_url
+        return f"sqlite:///{self.keys_file.resolve().parent / 'sealq-keystore.db'}"
+
+
+def load_settings(env_file: Path | None = None) -> Settings:
+    """Build Settings from the environment (and an optional env file), or raise ConfigError."""
+    try:
+        return Settings(_env_file=env_file)
+    except ValidationError as e:
+        raise ConfigError(describe_validation_error(e)) from None
+
+
+def describe_validation_error(error: ValidationError) -> str:
+    """One line naming the first bad variable and what is wrong with it."""
+    first = error.errors()[0]
+    field = str(first["loc"][0]) if first["loc"] else "?"
+    variable = ENV_PREFIX + field.upper()
+    if first["type"] == "missing":
+        return f"{variable} is not set; see .env.example for what it takes"
+    return f"{variable} is invalid: {first['msg']}"
