@@ -1,0 +1,60 @@
+"""The Celery app and its tasks. Tasks take job ids only and delegate to the runtime."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from celery import Celery
+
+from schemas.constants import TASK_GENERATE
+from schemas.errors import EngineDead
+from schemas.messages import celery_config, is_job_id
+from workers.generate import Generator
+from workers.lifecycle.tasks import register_maintenance_tasks
+
+log = logging.getLogger("sealq.worker")
+
+
+@dataclass
+class Runtime:
+    """What this worker process serves with; built once before the worker consumes."""
+
+    generator: Generator | None = None
+    engine_dead: threading.Event = field(default_factory=threading.Event)
+
+
+runtime = Runtime()
+
+
+def create_app(broker_url: str) -> Celery:
+    """The worker-side Celery app with sealq's tasks registered."""
+    app = Celery("sealq", set_as_current=True)
+    app.conf.update(celery_config(broker_url))
+    _register_tasks(app)
+    register_maintenance_tasks(app)
+    return app
+
+
+def _register_tasks(app: Celery) -> None:
+    @app.task(name=TASK_GENERATE, ignore_result=True)  # type: ignore[untyped-decorator]
+    def generate(job_id: Any) -> str:
+        """Run one sealed job by id."""
+        if not is_job_id(job_id):
+            log.warning("ignoring a generate message whose argument is not a job id")
+            return "ignored"
+        if runtime.generator is None or runtime.engine_dead.is_set():
+            # Not serving: leave the message to redelivery or the reconciler.
+            raise RuntimeError("worker is not serving")
+        try:
+            return runtime.generator.run(job_id)
+        except EngineDead:
+            if not runtime.engine_dead.is_set():
+                runtime.engine_dead.set()
+                log.error("inference engine died; stopping this worker so it is restarted")
+                os.kill(os.getpid(), signal.SIGTERM)
+            raise

@@ -1,0 +1,68 @@
+"""`sealq worker`: one Celery worker process serving many jobs on one vLLM engine."""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated
+
+import typer
+
+from schemas.cli_common import EnvFile, configure_logging, fail, settings_or_exit
+from schemas.constants import EXIT_CONFIG
+from schemas.errors import ConfigError, StoreUnavailable
+from workers.app import create_app, runtime
+from workers.runtime import build_generator, load_foundations, worker_name
+
+log = logging.getLogger("sealq.worker")
+
+# Exit code when the engine died: the supervisor (compose `restart:`, systemd) starts anew.
+EXIT_ENGINE_DEAD = 3
+
+
+def worker_command(
+    env_file: EnvFile = None,
+    concurrency: Annotated[int | None, typer.Option(
+        help="Jobs in flight at once (threads); default SEALQ_WORKER_CONCURRENCY.")] = None,
+    queue: Annotated[str | None, typer.Option(
+        help="Queue to consume; default SEALQ_QUEUE.")] = None,
+) -> None:
+    """Serve jobs: load the model once, then run many jobs at a time on it."""
+    settings = settings_or_exit(env_file)
+    configure_logging(settings.log_level)
+    try:
+        foundations = load_foundations(settings)
+    except ConfigError as e:
+        fail(str(e), EXIT_CONFIG)
+    except StoreUnavailable as e:
+        fail(str(e))
+    # Heavy imports only once the configuration is known to be good.
+    from workers.engine.options import EngineOptions
+    from workers.engine.vllm import VllmEngine
+    from workers.policy import PolicyEngine
+
+    policy = PolicyEngine()
+    try:
+        policy.prepare(foundations.kinds.get(name) for name in foundations.kinds.names)
+        options = EngineOptions.from_settings(settings)
+    except ConfigError as e:
+        fail(str(e), EXIT_CONFIG)
+    name = worker_name()
+    log.info("starting engine for %s", options.model)
+    with VllmEngine(options) as engine:
+        if settings.worker_metrics_port is not None:
+            from workers.ops.worker_metrics import serve_worker_metrics
+
+            serve_worker_metrics(engine.stats, port=settings.worker_metrics_port,
+                                 address=settings.worker_metrics_address)
+        runtime.generator = build_generator(foundations, engine=engine, policy=policy,
+                                            owner=name)
+        app = create_app(settings.broker_url)
+        worker = app.Worker(
+            pool="threads", concurrency=concurrency or settings.worker_concurrency,
+            queues=[queue or settings.queue], hostname=f"sealq@{name}",
+            loglevel=settings.log_level, task_events=True, optimization="fair")
+        worker.start()
+        exit_code = worker.exitcode or 0
+    if runtime.engine_dead.is_set():
+        raise typer.Exit(EXIT_ENGINE_DEAD)
+    raise typer.Exit(exit_code)

@@ -1,0 +1,10 @@
+"""Inference engines behind one interface: vLLM for real work, a fake for unit tests.
+
+`workers.engine.vllm` imports vLLM (seconds, and a heavy dependency), so it is not
+re-exported here: import `VllmEngine` from it where the real engine is built.
+"""
+
+from workers.engine.base import Completion, Engine, EngineStats, GenerationRequest
+from workers.engine.options import EngineOptions
+
+__all__ = ["Completion", "Engine", "EngineOptions", "EngineStats", "GenerationRequest"]

@@ -1,0 +1,80 @@
+"""How the engine is built: one frozen value, derived from settings with CPU or GPU defaults."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from schemas import constants
+from schemas.settings import Settings
+from workers.model import Device, detect_device, resolve_model
+
+Dtype = Literal["auto", "bfloat16", "float16", "float32"]
+
+# The embedded 135M model is trained to 8k tokens, but on 2 CPU cores longer prompts are
+# too slow to be useful and a small window keeps the KV cache small.
+CPU_MAX_MODEL_LEN = 2048
+# Qwen2.5-7B's native window without rope scaling.
+GPU_MAX_MODEL_LEN = 32768
+
+
+@dataclass(frozen=True, slots=True)
+class EngineOptions:
+    """Everything needed to start one vLLM engine; no environment reading happens here."""
+
+    #: what vLLM loads: a local folder or a hub id
+    model: str
+    #: the model name reported in results (the setting, not a local path)
+    name: str
+    device: Device
+    max_model_len: int
+    dtype: Dtype
+    enforce_eager: bool
+    max_num_seqs: int
+    tensor_parallel_size: int = 1
+    gpu_memory_utilization: float = 0.90
+    quantization: str | None = None
+    # KV cache size on CPU (GPUs size theirs from gpu_memory_utilization).
+    kv_cache_gib: int = 2
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> EngineOptions:
+        """CPU: the embedded model, bf16, eager, 2k window. GPU: Qwen2.5-7B (or AWQ), 32k."""
+        device = detect_device(settings.device)
+        model = resolve_model(
+            settings.model,
+            device=device,
+            cache_dir=settings.model_cache_dir,
+            quantization=settings.quantization,
+        )
+        if device == "cpu":
+            # Compilation takes minutes on CPU and buys little for a small model.
+            enforce_eager = True if settings.enforce_eager is None else settings.enforce_eager
+            dtype: Dtype = "bfloat16" if settings.dtype == "auto" else settings.dtype
+            max_model_len = settings.max_model_len or CPU_MAX_MODEL_LEN
+        else:
+            enforce_eager = bool(settings.enforce_eager)  # CUDA graphs pay off on a GPU
+            # AWQ kernels want float16; vLLM's "auto" picks what the checkpoint declares.
+            keep_auto = settings.dtype != "auto" or settings.quantization
+            dtype = settings.dtype if keep_auto else "bfloat16"
+            max_model_len = settings.max_model_len or GPU_MAX_MODEL_LEN
+        if settings.model:
+            name = settings.model
+        elif device == "cpu":
+            name = constants.CPU_DEFAULT_MODEL
+        else:
+            name = model
+        return cls(
+            model=model,
+            name=name,
+            device=device,
+            max_model_len=max_model_len,
+            dtype=dtype,
+            enforce_eager=enforce_eager,
+            # One sequence slot per worker thread: more could never be filled.
+            max_num_seqs=settings.worker_concurrency,
+            tensor_parallel_size=settings.tensor_parallel_size,
+            gpu_memory_utilization=settings.gpu_memory_utilization,
+            quantization=settings.quantization,
+            kv_cache_gib=settings.kv_cache_gib,
+        )

@@ -1,0 +1,155 @@
+"""One job's run: claim, open in memory, guard, generate on the shared engine, police, seal.
+
+Every way a job can end is decided here and recorded as a state and a code. Nothing raised
+from `run` carries content, and only EngineDead escapes: the worker must restart its engine.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from collections.abc import Callable, Sequence
+from concurrent.futures import CancelledError, Future
+from concurrent.futures import TimeoutError as FutureTimeout
+from datetime import datetime
+from typing import Protocol
+
+from pydantic import ValidationError
+
+from schemas import envelope
+from schemas.errors import EngineDead, EnvelopeError, JobFailure, LeaseLost, StoreError
+from schemas.jobs import ErrorCode, JobState, Message, RequestBody, ResultPayload
+from schemas.kinds import Kind, KindRegistry
+from schemas.sealing import Sealer
+from workers.engine.base import Completion, Engine, GenerationRequest
+from workers.store import Claim, Outcome, WorkerStore
+
+log = logging.getLogger("sealq.worker")
+Clock = Callable[[], datetime]
+
+
+class OutputChecked(Protocol):
+    """The output policy's verdict: the text to deliver and the codes that fired."""
+
+    @property
+    def text(self) -> str:
+        """The answer as it may be delivered (redacted where the kind says so)."""
+
+    @property
+    def codes(self) -> dict[str, int]:
+        """Policy codes that fired, with counts."""
+
+
+class Policy(Protocol):
+    """What the worker asks of the policy engine (workers.policy.PolicyEngine)."""
+
+    def build_messages(self, kind: Kind, messages: Sequence[Message]) -> list[dict[str, str]]:
+        """The chat to send: the kind's system prompt in its own role, then the request."""
+
+    def check_input(self, kind: Kind, messages: Sequence[Message]) -> dict[str, int]:
+        """Codes that fired on the input; raises PolicyRejection to refuse it."""
+
+    def check_output(self, kind: Kind, text: str) -> OutputChecked:
+        """The answer as it may be delivered; raises PolicyRejection to refuse it."""
+
+
+def safe_traceback(error: BaseException) -> str:
+    """A traceback with frames and exception types only: messages may quote content."""
+    frames = "".join(traceback.format_tb(error.__traceback__))
+    return f"{frames}{type(error).__module__}.{type(error).__qualname__} (message withheld)"
+
+
+class Generator:
+    """Runs generate tasks against one engine; shared by all the worker's threads."""
+
+    def __init__(self, *, store: WorkerStore, sealer: Sealer, engine: Engine,
+                 kinds: KindRegistry, policy: Policy, clock: Clock,
+                 renew_every_seconds: float | None = None) -> None:
+        self._store = store
+        self._sealer = sealer
+        self._engine = engine
+        self._kinds = kinds
+        self._policy = policy
+        self._clock = clock
+        lease_seconds = store.lease.total_seconds()
+        self._renew_every = renew_every_seconds or max(1.0, lease_seconds / 3)
+
+    def run(self, job_id: str) -> str:
+        """Run one job to a recorded end; returns what happened, as a word for the log."""
+        now = self._clock()
+        claim = self._store.claim(job_id, now=now)
+        if claim is None:
+            settled = self._store.settle_unclaimable(job_id, now=now)
+            return settled.value if settled else "skipped"
+        try:
+            outcome = self._attempt(claim)
+        except EngineDead:
+            self._store.release(claim)
+            raise
+        except LeaseLost:
+            return "lease_lost"
+        except StoreError:
+            # The database is away: leave the lease to run out; the reconciler retries.
+            log.warning("job %s: database unavailable, leaving it to its lease", job_id)
+            raise
+        except Exception as e:  # noqa: BLE001  # one bad job must never take the worker down
+            log.error("job %s: unexpected %s\n%s", job_id, type(e).__name__, safe_traceback(e))
+            outcome = Outcome(JobState.FAILED, ErrorCode.ENGINE_ERROR)
+        if not self._store.finish(claim, outcome, now=self._clock()):
+            return "lease_lost"
+        return outcome.state.value if outcome.error_code is None else outcome.error_code
+
+    def _attempt(self, claim: Claim) -> Outcome:
+        binding = envelope.JobBinding(job_id=claim.job_id, tenant=claim.tenant, kind=claim.kind,
+                                      expires_at=int(claim.expires_at.timestamp()))
+        try:
+            data_key = self._sealer.data_key(binding, claim.wrapped_key, now=self._clock())
+            if claim.sealed_prompt is None:
+                raise EnvelopeError
+            body = RequestBody.model_validate_json(
+                envelope.open_sealed(data_key, claim.sealed_prompt, binding, "prompt"))
+        except (EnvelopeError, ValidationError):
+            return Outcome(JobState.FAILED, ErrorCode.PAYLOAD_INVALID)
+        if claim.kind not in self._kinds:
+            return Outcome(JobState.FAILED, ErrorCode.UNKNOWN_KIND)
+        kind = self._kinds.get(claim.kind)
+        try:
+            codes = dict(self._policy.check_input(kind, body.messages))
+            completion = self._generate(claim, kind, body)
+            checked = self._policy.check_output(kind, completion.text)
+        except LeaseLost:
+            raise
+        except JobFailure as e:
+            return Outcome(JobState(e.state), e.code)
+        for code, count in checked.codes.items():
+            codes[code] = codes.get(code, 0) + count
+        result = ResultPayload(content=checked.text, finish_reason=completion.finish_reason,
+                               model=self._engine.model_name)
+        sealed = envelope.seal(data_key, result.model_dump_json().encode(), binding, "result")
+        return Outcome(JobState.SUCCEEDED, sealed_result=sealed,
+                       prompt_tokens=completion.prompt_tokens,
+                       completion_tokens=completion.completion_tokens,
+                       finish_reason=completion.finish_reason, policy=codes or None)
+
+    def _generate(self, claim: Claim, kind: Kind, body: RequestBody) -> Completion:
+        request = GenerationRequest(
+            request_id=f"{claim.job_id}-{claim.attempts}",
+            messages=self._policy.build_messages(kind, body.messages),
+            max_tokens=body.max_tokens, temperature=body.temperature, top_p=body.top_p,
+            seed=body.seed, stop=body.stop, frequency_penalty=body.frequency_penalty,
+            presence_penalty=body.presence_penalty, ignore_eos=body.ignore_eos,
+            json_schema=kind.output_schema)
+        future = self._engine.submit(request)
+        return self._await(claim, future)
+
+    def _await(self, claim: Claim, future: Future[Completion]) -> Completion:
+        """Wait for the engine, renewing the lease; drop the request if the lease is lost."""
+        while True:
+            try:
+                return future.result(timeout=self._renew_every)
+            except FutureTimeout:
+                if not self._store.renew(claim, now=self._clock()):
+                    future.cancel()
+                    raise LeaseLost from None
+            except CancelledError:
+                raise LeaseLost from None

@@ -1,0 +1,1 @@
+"""Data lifecycle: the sweeper (expiry, erasure, key destruction), the reconciler, beat."""

@@ -1,0 +1,89 @@
+"""`sealq beat` (the maintenance process) and `sealq purge` (one sweep by hand)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from schemas.cli_common import EnvFile, configure_logging, fail, settings_or_exit
+from schemas.constants import EXIT_CONFIG, MAINTENANCE_QUEUE
+from schemas.errors import ConfigError, SealqError
+from schemas.settings import Settings
+from workers.lifecycle.sweeper import SWEEP_MAX_BATCHES, Sweeper
+from workers.runtime import Foundations, load_foundations, utc_now, worker_name
+
+SCHEDULE_FILE = "celerybeat-schedule"
+
+
+def _foundations(settings: Settings) -> Foundations:
+    try:
+        return load_foundations(settings)
+    except ConfigError as e:
+        fail(str(e), EXIT_CONFIG)
+    except SealqError as e:
+        fail(str(e))
+
+
+def beat_command(
+    env_file: EnvFile = None,
+    state_dir: Annotated[Path | None, typer.Option(
+        help="Folder for beat's schedule file; default SEALQ_BEAT_STATE_DIR.")] = None,
+    concurrency: Annotated[int, typer.Option(
+        min=1, max=2, help="Maintenance tasks at once (a sweep beside a reconcile).")] = 2,
+) -> None:
+    """Run the sweeper and the reconciler on schedule (Celery beat plus a maintenance worker)."""
+    from workers.app import create_app
+    from workers.lifecycle.tasks import configure_beat, maintenance
+
+    settings = settings_or_exit(env_file)
+    configure_logging(settings.log_level)
+    # Check keys and databases now so a bad configuration fails at start, not at first beat.
+    _foundations(settings).jobs_db.dispose()
+    maintenance.configure(settings)
+    folder = state_dir or settings.beat_state_dir
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    app = create_app(settings.broker_url)
+    configure_beat(app, settings)
+    # Beat is embedded in a small worker that consumes only the maintenance queue, so each
+    # sweep and reconcile runs as a task Flower shows, and one process is all an operator runs.
+    worker = app.Worker(
+        pool="threads", concurrency=concurrency, queues=[MAINTENANCE_QUEUE], beat=True,
+        schedule_filename=str(folder / SCHEDULE_FILE), hostname=f"sealq-beat@{worker_name()}",
+        loglevel=settings.log_level, task_events=True)
+    worker.start()
+    raise typer.Exit(worker.exitcode or 0)
+
+
+def purge_command(
+    env_file: EnvFile = None,
+    dry_run: Annotated[bool, typer.Option(
+        "--dry-run", help="Count what would be erased; change nothing.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object of counts.")] = False,
+    max_batches: Annotated[int, typer.Option(
+        min=1, help="Erase transactions at most (each erases up to 1000 rows).")] =
+        SWEEP_MAX_BATCHES,
+) -> None:
+    """Run the sweeper once now: erase expired jobs' sealed parts, destroy ended bucket keys."""
+    settings = settings_or_exit(env_file)
+    foundations = _foundations(settings)
+    sweeper = Sweeper(foundations.jobs_db, foundations.keystore, max_batches=max_batches)
+    try:
+        report = sweeper.run(now=utc_now(), dry_run=dry_run)
+    except SealqError as e:
+        fail(str(e))
+    finally:
+        foundations.jobs_db.dispose()
+    if as_json:
+        print(json.dumps(report.as_dict()))
+    elif dry_run:
+        print(f"would expire {report.would_expire} unfinished jobs, erase "
+              f"{report.would_erase} jobs' sealed data, destroy {report.would_destroy_keys} "
+              "bucket keys (dry run: nothing changed)")
+    else:
+        more = "" if report.complete else "; more left, run again"
+        print(f"expired {report.expired} unfinished jobs, erased {report.erased} jobs' sealed "
+              f"data in {report.batches} batches, destroyed {report.keys_destroyed} bucket "
+              f"keys{more}")

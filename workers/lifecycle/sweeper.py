@@ -1,0 +1,144 @@
+"""The sweeper: expire unfinished jobs past their TTL, erase sealed parts, destroy bucket keys.
+
+Erasing is batched: each batch picks at most `batch_size` ids (on PostgreSQL with
+`FOR UPDATE SKIP LOCKED`, so two sweepers take different rows) and updates them in one short
+transaction. A row erased once is never counted again (`erased_at IS NULL` guards every write),
+so a run can be repeated or raced at will. The row stays as a tombstone: ids, states, timings,
+token counts and policy codes; only the sealed prompt, the sealed result and the wrapped key go.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Engine, func, select, update
+from sqlalchemy.orm import Session
+
+from schemas.constants import SWEEP_BATCH_SIZE
+from schemas.db import store_errors
+from schemas.jobs import ErrorCode, JobState
+from schemas.keystore import KeyStore
+from schemas.tables import Job
+
+# Batches per run: 100 x 1000 rows bounds one run to ~100k rows (a few seconds on PostgreSQL),
+# so a backlog is worked off over several beats instead of one run that never ends.
+SWEEP_MAX_BATCHES = 100
+
+OPEN_STATES = (JobState.QUEUED.value, JobState.RUNNING.value)
+
+
+@dataclass(frozen=True, slots=True)
+class SweepReport:
+    """What one sweep did (or, on a dry run, would do); counts only."""
+
+    expired: int = 0  # unfinished jobs past their expiry, now state `expired`
+    erased: int = 0  # rows whose sealed parts were set NULL by this run
+    keys_destroyed: int = 0  # bucket keys deleted from the key store
+    batches: int = 0  # erase transactions that touched rows
+    complete: bool = True  # False: max_batches was reached with work left; run again
+    dry_run: bool = False
+    would_expire: int = 0  # dry run: unfinished jobs past expiry
+    would_erase: int = 0  # dry run: rows past expiry still holding sealed parts
+    would_destroy_keys: int = 0  # dry run: bucket keys whose bucket has ended
+
+    def as_dict(self) -> dict[str, int | bool]:
+        """The report as plain JSON-ready values."""
+        return {name: getattr(self, name) for name in self.__slots__}
+
+
+class Sweeper:
+    """Erases what has expired, in bounded batches; `now` always comes from the caller."""
+
+    def __init__(self, jobs_db: Engine, keystore: KeyStore, *,
+                 batch_size: int = SWEEP_BATCH_SIZE,
+                 max_batches: int = SWEEP_MAX_BATCHES) -> None:
+        if batch_size < 1 or max_batches < 1:
+            raise ValueError("batch_size and max_batches must be at least 1")
+        self._jobs_db = jobs_db
+        self._keystore = keystore
+        self.batch_size = batch_size
+        self.max_batches = max_batches
+
+    def run(self, now: datetime, dry_run: bool = False) -> SweepReport:
+        """One bounded sweep at `now`: destroy ended bucket keys, then expire and erase rows."""
+        if dry_run:
+            return self._preview(now)
+        # Keys first: destroying a bucket key is what makes backups unreadable, and it is
+        # cheap, so a run cut short by max_batches never delays it.
+        keys_destroyed = 0
+        with store_errors("key store"):
+            while True:
+                destroyed = self._keystore.shred_expired(now=now, limit=self.batch_size)
+                keys_destroyed += len(destroyed)
+                if len(destroyed) < self.batch_size:
+                    break
+        expired = erased = batches = 0
+        complete = False
+        with store_errors():
+            for _ in range(self.max_batches):
+                picked, batch_expired, batch_erased = self._erase_batch(now)
+                if picked:
+                    batches += 1
+                expired += batch_expired
+                erased += batch_erased
+                if picked < self.batch_size:
+                    complete = True
+                    break
+        return SweepReport(expired=expired, erased=erased, keys_destroyed=keys_destroyed,
+                           batches=batches, complete=complete)
+
+    def _erase_batch(self, now: datetime) -> tuple[int, int, int]:
+        """Expire and erase up to batch_size rows in one transaction: (picked, expired, erased)."""
+        pick = (select(Job.id, Job.state)
+                .where(Job.expires_at <= now, Job.erased_at.is_(None))
+                .limit(self.batch_size)
+                # Rows another sweeper holds are skipped, not waited for (PostgreSQL;
+                # SQLite ignores this and serialises writers on its own).
+                .with_for_update(skip_locked=True))
+        # Guards against a writer that got in between our select and our update. PostgreSQL
+        # needs none: the rows are locked by our SELECT ... FOR UPDATE until we commit. There
+        # they do harm: an `erased_at IS NULL` next to `id IN (...)` can lead the planner to
+        # scan the (expires_at, erased_at) index instead of the primary key (measured: one
+        # batch took 15 s instead of 0.2 s on 200k rows without statistics). SQLite takes its
+        # write lock only at the update, so there they are what keeps a rerun from counting twice.
+        guarded = self._jobs_db.dialect.name == "sqlite"
+        with Session(self._jobs_db) as session, session.begin():
+            rows = session.execute(pick).all()
+            if not rows:
+                return 0, 0, 0
+            expired = 0
+            unfinished = [row.id for row in rows if row.state in OPEN_STATES]
+            if unfinished:
+                where = [Job.id.in_(unfinished)]
+                if guarded:
+                    where += [Job.state.in_(OPEN_STATES), Job.erased_at.is_(None)]
+                expired = session.execute(
+                    update(Job).where(*where)
+                    .values(state=JobState.EXPIRED.value, error_code=ErrorCode.EXPIRED.value,
+                            finished_at=now, lease_owner=None, lease_token=None,
+                            lease_expires_at=None)
+                    .execution_options(synchronize_session=False)
+                ).rowcount  # type: ignore[attr-defined]  # CursorResult at runtime
+            where = [Job.id.in_([row.id for row in rows])]
+            if guarded:
+                where.append(Job.erased_at.is_(None))
+            erased = session.execute(
+                update(Job).where(*where)
+                .values(sealed_prompt=None, sealed_result=None, wrapped_key=None,
+                        erased_at=now)
+                .execution_options(synchronize_session=False))
+        return len(rows), expired, erased.rowcount  # type: ignore[attr-defined]  # CursorResult
+
+    def _preview(self, now: datetime) -> SweepReport:
+        """What a sweep at `now` would do, counted without changing anything."""
+        past = Job.expires_at <= now
+        with store_errors(), Session(self._jobs_db) as session:
+            would_expire = session.scalar(select(func.count()).select_from(Job).where(
+                past, Job.state.in_(OPEN_STATES), Job.erased_at.is_(None))) or 0
+            would_erase = session.scalar(select(func.count()).select_from(Job).where(
+                past, Job.erased_at.is_(None))) or 0
+        with store_errors("key store"):
+            would_destroy = self._keystore.count_expired(now=now)
+        return SweepReport(dry_run=True, would_expire=would_expire, would_erase=would_erase,
+                           would_destroy_keys=would_destroy)

@@ -1,0 +1,1 @@
+"""The operator's view: Flower behind authentication, and Prometheus metrics sealq adds."""

@@ -1,0 +1,108 @@
+"""What the exporter reads: queue depths from Redis, job counts and ages from the database.
+
+Every query is bounded: counts use GROUP BY, policy codes are summed over jobs finished in a
+window and at most POLICY_ROW_CAP rows, and the database engine carries its own timeouts.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import redis
+from sqlalchemy import Engine, create_engine, func, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import QueuePool
+
+from schemas.jobs import JobState
+from schemas.tables import Job
+from workers.lifecycle.broker_scan import PRIORITY_SEPARATOR, PRIORITY_STEPS, UNACKED_KEY
+
+# Rows whose policy codes one collection sums at most: keeps a burst of finished jobs from
+# turning a scrape-side collection into a long scan.
+POLICY_ROW_CAP = 20_000
+
+
+@dataclass(frozen=True)
+class BrokerFacts:
+    """Messages waiting per queue (all priority steps summed) and taken but not acked."""
+
+    depths: dict[str, int]
+    unacked: int
+
+
+@dataclass(frozen=True)
+class DatabaseFacts:
+    """Job counts by (state, kind), oldest queued job per queue, erasures, policy codes."""
+
+    jobs: dict[tuple[str, str], int]
+    oldest_queued: dict[str, datetime]
+    erased: int
+    policy: dict[str, int] = field(default_factory=dict)
+
+
+def broker_client(broker_url: str, *, timeout: float) -> redis.Redis:
+    """A Redis client that gives up after `timeout` seconds instead of hanging a collection."""
+    return redis.Redis.from_url(broker_url, socket_connect_timeout=timeout,
+                                socket_timeout=timeout)
+
+
+def read_broker(client: redis.Redis, queues: Iterable[str]) -> BrokerFacts:
+    """LLEN of every queue's lists and the size of kombu's unacked hash, in one round trip."""
+    names = sorted(set(queues))
+    pipe = client.pipeline(transaction=False)
+    for queue in names:
+        for key in [queue, *(f"{queue}{PRIORITY_SEPARATOR}{n}" for n in PRIORITY_STEPS)]:
+            pipe.llen(key)
+    pipe.hlen(UNACKED_KEY)
+    replies = [int(reply) for reply in pipe.execute()]
+    per_queue = 1 + len(PRIORITY_STEPS)
+    depths = {queue: sum(replies[i * per_queue:(i + 1) * per_queue])
+              for i, queue in enumerate(names)}
+    return BrokerFacts(depths=depths, unacked=replies[-1])
+
+
+def exporter_engine(url: str, *, timeout: float) -> Engine:
+    """A small read-only engine whose connects and statements give up after `timeout`."""
+    if make_url(url).get_backend_name() == "sqlite":
+        return create_engine(url, connect_args={"timeout": timeout, "check_same_thread": False})
+    millis = int(timeout * 1000)
+    options = (f"-c statement_timeout={millis} -c lock_timeout={millis} "
+               "-c default_transaction_read_only=on")
+    return create_engine(url, poolclass=QueuePool, pool_size=1, max_overflow=0,
+                         pool_timeout=timeout, pool_pre_ping=True,
+                         connect_args={"connect_timeout": max(1, math.ceil(timeout)),
+                                       "options": options,
+                                       "application_name": "sealq-exporter"})
+
+
+def read_database(engine: Engine, *, now: datetime, policy_window: timedelta) -> DatabaseFacts:
+    """Counts and ages from the job table; never reads a sealed column."""
+    with engine.connect() as conn:
+        jobs = {(state, kind): count for state, kind, count in conn.execute(
+            select(Job.state, Job.kind, func.count()).group_by(Job.state, Job.kind))}
+        oldest = {queue: created for queue, created in conn.execute(
+            select(Job.queue, func.min(Job.created_at))
+            .where(Job.state == JobState.QUEUED.value).group_by(Job.queue))
+            if created is not None}
+        erased = conn.execute(
+            select(func.count()).select_from(Job).where(Job.erased_at.is_not(None))).scalar_one()
+        policies = conn.execute(
+            select(Job.policy).where(Job.finished_at >= now - policy_window)
+            .where(Job.policy.is_not(None)).limit(POLICY_ROW_CAP)).scalars()
+        policy = sum_policy_codes(policies)
+    return DatabaseFacts(jobs=jobs, oldest_queued=oldest, erased=int(erased), policy=policy)
+
+
+def sum_policy_codes(rows: Iterable[object]) -> dict[str, int]:
+    """Sum {code: count} objects, skipping anything that is not one."""
+    totals: dict[str, int] = {}
+    for row in rows:
+        if not isinstance(row, dict):
+            continue
+        for code, count in row.items():
+            if isinstance(code, str) and isinstance(count, int) and count > 0:
+                totals[code] = totals.get(code, 0) + count
+    return totals

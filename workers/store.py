@@ -1,0 +1,139 @@
+"""The worker's side of the job database: claim with a lease, renew, finish, release.
+
+Every write is one conditional UPDATE, so two workers racing for a job (a redelivered message,
+a reconciler re-enqueue) cannot both hold it, and a result only lands while its lease holds.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine, and_, or_, select, update
+from sqlalchemy.orm import Session
+
+from schemas.db import store_errors
+from schemas.jobs import JobState
+from schemas.tables import Job
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """A job this worker holds until `lease_expires_at`, with what it needs to run it."""
+
+    job_id: str
+    token: str
+    tenant: str
+    kind: str
+    attempts: int
+    expires_at: datetime
+    sealed_prompt: bytes | None
+    wrapped_key: bytes | None
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """How an attempt ended, as the job records it."""
+
+    state: JobState
+    error_code: str | None = None
+    sealed_result: bytes | None = None
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    finish_reason: str | None = None
+    policy: dict[str, int] | None = None
+
+
+def _claimable(now: datetime) -> Any:
+    lease_ran_out = and_(Job.state == JobState.RUNNING, Job.lease_expires_at <= now)
+    return and_(or_(Job.state == JobState.QUEUED, lease_ran_out), Job.expires_at > now)
+
+
+class WorkerStore:
+    """Job rows as a worker claims and finishes them."""
+
+    def __init__(self, engine: Engine, *, owner: str, lease_seconds: int,
+                 max_attempts: int) -> None:
+        self._engine = engine
+        self.owner = owner
+        self.lease = timedelta(seconds=lease_seconds)
+        self.max_attempts = max_attempts
+
+    def claim(self, job_id: str, *, now: datetime) -> Claim | None:
+        """Take the job if it is queued (or its lease ran out) and has attempts left."""
+        token = secrets.token_hex(16)
+        statement = (
+            update(Job)
+            .where(Job.id == job_id, _claimable(now), Job.attempts < self.max_attempts)
+            .values(state=JobState.RUNNING.value, attempts=Job.attempts + 1,
+                    lease_owner=self.owner, lease_token=token,
+                    lease_expires_at=now + self.lease, started_at=now)
+            .returning(Job.tenant, Job.kind, Job.attempts, Job.expires_at, Job.sealed_prompt,
+                       Job.wrapped_key)
+        )
+        with store_errors(), Session(self._engine) as session, session.begin():
+            row = session.execute(statement).first()
+        if row is None:
+            return None
+        return Claim(job_id=job_id, token=token, tenant=row.tenant, kind=row.kind,
+                     attempts=row.attempts, expires_at=row.expires_at,
+                     sealed_prompt=row.sealed_prompt, wrapped_key=row.wrapped_key)
+
+    def settle_unclaimable(self, job_id: str, *, now: datetime) -> JobState | None:
+        """A job no one can claim any more: end it expired or attempts_exhausted, else None."""
+        lease_ran_out = and_(Job.state == JobState.RUNNING, Job.lease_expires_at <= now)
+        open_ = or_(Job.state == JobState.QUEUED, lease_ran_out)
+        rules = [
+            (and_(open_, Job.expires_at <= now), JobState.EXPIRED, "expired"),
+            (and_(open_, Job.attempts >= self.max_attempts), JobState.FAILED,
+             "attempts_exhausted"),
+        ]
+        with store_errors(), Session(self._engine) as session, session.begin():
+            for condition, state, code in rules:
+                result = session.execute(
+                    update(Job).where(Job.id == job_id, condition)
+                    .values(state=state.value, error_code=code, finished_at=now,
+                            lease_owner=None, lease_token=None, lease_expires_at=None))
+                if result.rowcount:  # type: ignore[attr-defined]  # CursorResult at runtime
+                    return state
+        return None
+
+    def renew(self, claim: Claim, *, now: datetime) -> bool:
+        """Extend the lease; False if the job is no longer ours (cancelled, taken over)."""
+        with store_errors(), Session(self._engine) as session, session.begin():
+            result = session.execute(
+                update(Job).where(Job.id == claim.job_id, Job.lease_token == claim.token,
+                                  Job.state == JobState.RUNNING)
+                .values(lease_expires_at=now + self.lease))
+        return bool(result.rowcount)  # type: ignore[attr-defined]  # CursorResult at runtime
+
+    def finish(self, claim: Claim, outcome: Outcome, *, now: datetime) -> bool:
+        """Record the outcome, result included, only while the lease holds; else False."""
+        with store_errors(), Session(self._engine) as session, session.begin():
+            result = session.execute(
+                update(Job).where(Job.id == claim.job_id, Job.lease_token == claim.token,
+                                  Job.state == JobState.RUNNING)
+                .values(state=outcome.state.value, error_code=outcome.error_code,
+                        sealed_result=outcome.sealed_result, finished_at=now,
+                        prompt_tokens=outcome.prompt_tokens,
+                        completion_tokens=outcome.completion_tokens,
+                        finish_reason=outcome.finish_reason, policy=outcome.policy,
+                        lease_owner=None, lease_token=None, lease_expires_at=None))
+        return bool(result.rowcount)  # type: ignore[attr-defined]  # CursorResult at runtime
+
+    def release(self, claim: Claim) -> bool:
+        """Give the job back to the queue (engine gone, worker stopping); attempts stay."""
+        with store_errors(), Session(self._engine) as session, session.begin():
+            result = session.execute(
+                update(Job).where(Job.id == claim.job_id, Job.lease_token == claim.token,
+                                  Job.state == JobState.RUNNING)
+                .values(state=JobState.QUEUED.value, lease_owner=None, lease_token=None,
+                        lease_expires_at=None))
+        return bool(result.rowcount)  # type: ignore[attr-defined]  # CursorResult at runtime
+
+    def state_of(self, job_id: str) -> str | None:
+        """The job's state, or None if there is no such job."""
+        with store_errors(), Session(self._engine) as session:
+            return session.scalar(select(Job.state).where(Job.id == job_id))
