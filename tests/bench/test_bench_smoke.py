@@ -1,0 +1,62 @@
+"""The benchmark harness runs end to end on tiny workloads; numbers are sane, never timed."""
+
+from __future__ import annotations
+
+import json
+import re
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(1500)]
+
+REPO = Path(__file__).parents[2]
+LAST_LINE = re.compile(r"^ratio sealq/raw=(\d+\.\d\d) sealq/run-batch=(\d+\.\d\d)$")
+# About 3 minutes on a quiet 2-core machine (three engine start-ups); a busy one is far slower.
+SMOKE_TIMEOUT_SECONDS = 1200
+
+
+def _run_bench(*args: str) -> tuple[int, str, str]:
+    """Run `python -m bench`; on a timeout, SIGTERM lets it stop its engines before it dies."""
+    process = subprocess.Popen([sys.executable, "-m", "bench", *args], cwd=REPO, text=True,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        out, err = process.communicate(timeout=SMOKE_TIMEOUT_SECONDS)
+    except subprocess.TimeoutExpired:
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=180)
+        pytest.fail(f"bench smoke run took over {SMOKE_TIMEOUT_SECONDS} s:\n{err[-3000:]}")
+    return process.returncode, out, err
+
+
+def test_smoke_run_measures_all_three_sides(tmp_path: Path) -> None:
+    """`python -m bench --smoke` runs every side, counts every token, and ends with the ratios."""
+    results, plot = tmp_path / "bench.json", tmp_path / "sweep.png"
+    code, out, err = _run_bench("--smoke", "--database", "postgresql",
+                                "--workdir", str(tmp_path / "work"),
+                                "--json", str(results), "--plot", str(plot))
+    assert code == 0, err[-4000:]
+    last = out.strip().splitlines()[-1]
+    assert LAST_LINE.match(last), last
+
+    data = json.loads(results.read_text())
+    assert {side["side"] for side in data["sides"]} == {"raw", "sealq", "run-batch"}
+    for side in data["sides"]:
+        assert side["startup_seconds"] > 0
+        for run in side["runs"] + side["sweep"]:
+            # ignore_eos: every job generates exactly what it asked for, on every side.
+            assert run["succeeded"] == run["jobs"], run
+            assert run["output_tokens"] == run["jobs"] * run["tokens"], run
+            assert run["seconds"] > 0, run
+    sealq = next(side for side in data["sides"] if side["side"] == "sealq")
+    assert sealq["extra"]["worker_exit_code"] == 0
+    assert sealq["latency"]["p50"] > 0
+    rss = sealq["extra"]["rss"]
+    assert rss["succeeded"] == rss["jobs"] and rss["total_before_mib"] > 0
+    assert data["submit"]["jobs_per_s"] > 0
+    ratios = data["ratios"]["main"]
+    assert 0 < ratios["sealq/raw"] < 10 and 0 < ratios["sealq/run-batch"] < 10
+    assert plot.read_bytes().startswith(b"\x89PNG")

@@ -1,0 +1,148 @@
+"""A producer and a worker's store wired to real databases and Redis, with a settable clock.
+
+Test modules reach everything through the `harness` / `make_harness` fixtures (helpers are
+methods of Harness), so they never import this conftest at run time.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, MetaData, select
+
+from producer.broker import Enqueuer
+from producer.client import Client
+from producer.store import ProducerStore
+from schemas.db import make_engine
+from schemas.jobs import BatchLine
+from schemas.keyfile import load_key_file
+from schemas.keystore import KeyStore
+from schemas.kinds import load_kinds
+from schemas.sealing import Sealer
+from schemas.tables import JobBase
+from workers.store import WorkerStore
+
+# A fixed start time: every judgement of expiry and lease takes its `now` from here.
+T0 = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
+# Confidential text stand-in: it must never be found in Redis or in any database column.
+CANARY = "CANARY-4c1d-merger-with-acme-confidential"
+
+
+class Clock:
+    """A clock that stands still until a test moves it."""
+
+    def __init__(self, now: datetime = T0) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> datetime:
+        """Move time forward; returns the new now."""
+        self.now += timedelta(seconds=seconds)
+        return self.now
+
+
+@dataclass
+class Harness:
+    """One producer client plus what a worker would hold, on the same databases."""
+
+    client: Client
+    clock: Clock
+    jobs: Engine
+    keys: Engine
+    worker_sealer: Sealer  # a worker's own Sealer: same key store, its own cache
+    canary: str = CANARY
+
+    @staticmethod
+    def lines(*custom_ids: str, content: str = CANARY) -> list[BatchLine]:
+        """Batch lines with these custom ids, each asking about `content`."""
+        return [BatchLine.from_request_body(
+            {"messages": [{"role": "user", "content": f"{content} #{custom_id}"}],
+             "max_tokens": 16}, custom_id) for custom_id in custom_ids]
+
+    @staticmethod
+    def jsonl(lines: list[BatchLine]) -> str:
+        """Batch lines as the text of a JSONL file."""
+        return "".join(json.dumps(line.model_dump(mode="json")) + "\n" for line in lines)
+
+    def worker_store(self, *, owner: str = "worker-1", lease_seconds: int = 60,
+                     max_attempts: int = 3) -> WorkerStore:
+        """A WorkerStore on the job database, as one worker process holds it."""
+        return WorkerStore(self.jobs, owner=owner, lease_seconds=lease_seconds,
+                           max_attempts=max_attempts)
+
+    def rows(self, table: str) -> list[dict[str, Any]]:
+        """Every row of a job-database table, as dicts (times aware UTC, as the models read)."""
+        with self.jobs.connect() as connection:
+            return [dict(row._mapping) for row in connection.execute(
+                select(JobBase.metadata.tables[table]))]
+
+    def count(self, table: str) -> int:
+        """How many rows a job-database table holds."""
+        return len(self.rows(table))
+
+    def dump(self) -> bytes:
+        """Every stored value of the job database and the key store, as bytes."""
+        return dump_database(self.jobs) + b"\n" + dump_database(self.keys)
+
+
+def dump_database(engine: Engine) -> bytes:
+    """Every value of every column of every table, as bytes, for searching."""
+    metadata = MetaData()
+    metadata.reflect(engine)
+    chunks: list[bytes] = []
+    with engine.connect() as connection:
+        for table in metadata.sorted_tables:
+            for row in connection.execute(select(table)):
+                for value in row:
+                    if isinstance(value, bytes | bytearray | memoryview):
+                        chunks.append(bytes(value))
+                    else:
+                        chunks.append(str(value).encode())
+    return b"\n".join(chunks)
+
+
+HarnessFactory = Callable[..., Harness]
+
+
+@pytest.fixture
+def make_harness(db_url: str, keys_file: Path, tmp_path: Path) -> Iterator[HarnessFactory]:
+    """Build harnesses on the migrated db_url and a tmp key store; engines disposed after."""
+    engines: list[Engine] = []
+    clients: list[Client] = []
+
+    def build(broker_url: str, *, key_bucket_seconds: int = 3600,
+              default_ttl_seconds: int = 3600) -> Harness:
+        master = load_key_file(keys_file)
+        jobs = make_engine(db_url, pool_size=4)
+        keys = make_engine(f"sqlite:///{tmp_path / 'sealq-keystore.db'}")
+        engines.extend([jobs, keys])
+        producer_keys = KeyStore(keys, master, bucket_seconds=key_bucket_seconds)
+        producer_keys.create_schema()
+        clock = Clock()
+        client = Client(store=ProducerStore(jobs), sealer=Sealer(producer_keys),
+                        enqueuer=Enqueuer(broker_url), kinds=load_kinds(),
+                        default_ttl_seconds=default_ttl_seconds, queue="sealq", clock=clock)
+        clients.append(client)
+        worker_keys = KeyStore(keys, master, bucket_seconds=key_bucket_seconds)
+        return Harness(client=client, clock=clock, jobs=jobs, keys=keys,
+                       worker_sealer=Sealer(worker_keys))
+
+    yield build
+    for client in clients:
+        client.close()
+    for engine in engines:
+        engine.dispose()
+
+
+@pytest.fixture
+def harness(make_harness: HarnessFactory, redis_url: str) -> Harness:
+    """A harness whose producer enqueues on the test Redis database."""
+    return make_harness(redis_url)

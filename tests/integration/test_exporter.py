@@ -1,0 +1,287 @@
+"""`sealq exporter` on real PostgreSQL and Redis, and the worker's metrics endpoint.
+
+The exporter must answer every scrape quickly from its last snapshot, even while the database
+hangs, and say how stale that snapshot is.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+from sqlalchemy import create_engine, insert
+
+from producer.broker import Enqueuer
+from schemas.constants import TASK_GENERATE
+from schemas.tables import Batch, Job
+from workers.engine.base import EngineStats
+
+QUEUE = "sealq.exportertest"
+Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def scrape(port: int, timeout: float = 2) -> tuple[float, Samples]:
+    """GET /metrics; returns how long it took and every sample by (name, labels)."""
+    started = time.monotonic()
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics",  # loopback
+                                timeout=timeout) as response:
+        assert response.status == 200
+        text = response.read().decode()
+    elapsed = time.monotonic() - started
+    samples: Samples = {}
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            samples[(sample.name, frozenset(sample.labels.items()))] = sample.value
+    return elapsed, samples
+
+
+def value(samples: Samples, name: str, **labels: str) -> float | None:
+    """One sample's value, or None when it is absent."""
+    return samples.get((name, frozenset(labels.items())))
+
+
+def wait_for(what: str, check: Callable[[], Any], timeout: float = 30) -> Any:
+    """Poll `check` until it returns something truthy."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            result = check()
+        except OSError:
+            result = None
+        if result:
+            return result
+        time.sleep(0.3)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def job_row(batch_id: str, n: int, *, now: datetime, state: str, kind: str,
+            queue: str = QUEUE, age_seconds: float = 0, policy: dict[str, int] | None = None,
+            erased: bool = False) -> dict[str, Any]:
+    """A job row with sealq's columns; the sealed parts are placeholders."""
+    created = now - timedelta(seconds=age_seconds)
+    finished = now - timedelta(seconds=30) if state not in {"queued", "running"} else None
+    return {"id": uuid.uuid4().hex, "batch_id": batch_id, "tenant": "t1", "custom_id": f"c{n}",
+            "position": n, "kind": kind, "queue": queue, "state": state, "attempts": 1,
+            "created_at": created, "expires_at": now + timedelta(days=1),
+            "finished_at": finished, "erased_at": now if erased else None,
+            "sealed_prompt": None if erased else b"sealed", "key_id": "k1", "policy": policy}
+
+
+@pytest.fixture
+def populated_pg(pg_url: str) -> str:
+    """A migrated PostgreSQL job database holding jobs in several states, kinds and codes."""
+    import migrations
+
+    migrations.upgrade(pg_url)
+    engine = create_engine(pg_url)
+    batch = uuid.uuid4().hex
+    now = datetime.now(UTC)
+    rows = [
+        job_row(batch, 0, now=now, state="queued", kind="report_analysis", age_seconds=600),
+        job_row(batch, 1, now=now, state="queued", kind="report_analysis", age_seconds=5),
+        job_row(batch, 2, now=now, state="running", kind="report_analysis"),
+        job_row(batch, 3, now=now, state="succeeded", kind="report_analysis",
+                policy={"pii_redacted": 2, "injection_suspected": 1}),
+        job_row(batch, 4, now=now, state="succeeded", kind="free_text", policy={"pii_redacted": 1}),
+        job_row(batch, 5, now=now, state="rejected", kind="free_text", erased=True),
+        job_row(batch, 6, now=now, state="expired", kind="free_text", erased=True),
+    ]
+    with engine.begin() as conn:
+        conn.execute(insert(Batch), [{"id": batch, "tenant": "t1", "kind": "report_analysis",
+                                      "queue": QUEUE, "submit_key": "k", "job_count": len(rows),
+                                      "created_at": now, "expires_at": now + timedelta(days=1)}])
+        conn.execute(insert(Job), rows)
+    engine.dispose()
+    return pg_url
+
+
+@pytest.fixture
+def run_exporter(tmp_path: Path) -> Iterator[Callable[..., int]]:
+    """Start real `sealq exporter` processes; yields a starter that returns the port."""
+    processes: list[subprocess.Popen[bytes]] = []
+
+    def start(database_url: str, broker_url: str, **extra: str) -> int:
+        port = free_port()
+        env = {**os.environ, "SEALQ_DATABASE_URL": database_url, "SEALQ_BROKER_URL": broker_url,
+               "SEALQ_QUEUE": QUEUE, "SEALQ_EXPORTER_INTERVAL_SECONDS": "1",
+               "SEALQ_EXPORTER_TIMEOUT_SECONDS": "1", **extra}
+        log = (tmp_path / f"exporter-{port}.log").open("wb")
+        processes.append(subprocess.Popen(
+            [sys.executable, "-m", "producer", "exporter", "--port", str(port)],
+            env=env, stdout=log, stderr=subprocess.STDOUT))
+        wait_for("the exporter to listen", lambda: scrape(port))
+        return port
+
+    yield start
+    for process in processes:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+@pytest.fixture
+def silent_server() -> Iterator[int]:
+    """A TCP port that accepts connections and never says a word (a hung database)."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                held.append(listener.accept()[0])
+            except TimeoutError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield int(listener.getsockname()[1])
+    stop.set()
+    thread.join()
+    for conn in held:
+        conn.close()
+    listener.close()
+
+
+@pytest.mark.integration
+@pytest.mark.timeout(120)
+def test_exporter_reports_queues_jobs_ages_policy_and_erasures(
+        populated_pg: str, redis_url: str, run_exporter: Callable[..., int]) -> None:
+    """Queue depth from Redis, jobs by state and kind, ages, policy codes, erasures."""
+    enqueuer = Enqueuer(redis_url)
+    try:
+        enqueuer.enqueue([uuid.uuid4().hex for _ in range(3)], queue=QUEUE)
+    finally:
+        enqueuer.close()
+    port = run_exporter(populated_pg, redis_url)
+    _, samples = wait_for("a fresh snapshot",
+                          lambda: (s := scrape(port)) and
+                          value(s[1], "sealq_exporter_up") == 1 and s)
+
+    assert value(samples, "sealq_queue_depth", queue=QUEUE) == 3
+    assert value(samples, "sealq_queue_depth", queue="sealq.maintenance") == 0
+    assert value(samples, "sealq_broker_unacked_messages") == 0
+    assert value(samples, "sealq_jobs", state="queued", kind="report_analysis") == 2
+    assert value(samples, "sealq_jobs", state="running", kind="report_analysis") == 1
+    assert value(samples, "sealq_jobs", state="succeeded", kind="free_text") == 1
+    assert value(samples, "sealq_jobs", state="failed", kind="free_text") == 0
+    age = value(samples, "sealq_oldest_queued_job_age_seconds", queue=QUEUE)
+    assert age is not None and 600 <= age < 700
+    assert value(samples, "sealq_jobs_erased_total") == 2
+    assert value(samples, "sealq_policy_decisions_recent", code="pii_redacted") == 3
+    assert value(samples, "sealq_policy_decisions_recent", code="injection_suspected") == 1
+    snapshot_age = value(samples, "sealq_exporter_snapshot_age_seconds")
+    assert snapshot_age is not None and snapshot_age < 5
+    # Labels are queue, state, kind and code only: no tenant, custom id or job id.
+    labels = {name for _, pairs in samples for name, _ in pairs}
+    assert labels <= {"queue", "state", "kind", "code"}
+
+
+@pytest.mark.integration
+@pytest.mark.timeout(120)
+def test_scrape_answers_at_once_while_the_database_never_answers(
+        silent_server: int, redis_url: str, run_exporter: Callable[..., int]) -> None:
+    """A database that accepts and never answers: scrapes stay fast, up 0, Redis still shown."""
+    port = run_exporter(f"postgresql://sealq@127.0.0.1:{silent_server}/sealq", redis_url)
+    for _ in range(5):
+        elapsed, samples = scrape(port)
+        assert elapsed < 1.0
+        assert value(samples, "sealq_exporter_up") == 0
+        assert value(samples, "sealq_jobs", state="queued", kind="report_analysis") is None
+        time.sleep(0.5)
+    _, samples = wait_for("the broker snapshot",
+                          lambda: (s := scrape(port)) and
+                          value(s[1], "sealq_queue_depth", queue=QUEUE) is not None and s)
+    assert value(samples, "sealq_queue_depth", queue=QUEUE) == 0
+
+
+@pytest.mark.integration
+@pytest.mark.timeout(120)
+def test_locked_jobs_table_makes_the_snapshot_stale_not_the_scrape_slow(
+        populated_pg: str, redis_url: str, run_exporter: Callable[..., int]) -> None:
+    """A lock on the jobs table: up drops to 0, staleness grows, data stays; then recovers."""
+    port = run_exporter(populated_pg, redis_url)
+    wait_for("a fresh snapshot", lambda: value(scrape(port)[1], "sealq_exporter_up") == 1)
+    conninfo = populated_pg.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(conninfo) as locker:
+        locker.execute("LOCK TABLE jobs IN ACCESS EXCLUSIVE MODE")
+        _, stale = wait_for("up to drop", lambda: (s := scrape(port)) and
+                            value(s[1], "sealq_exporter_up") == 0 and s, timeout=20)
+        time.sleep(2)
+        elapsed, later = scrape(port)
+        assert elapsed < 1.0
+        assert value(later, "sealq_exporter_up") == 0
+        first_age = value(stale, "sealq_exporter_snapshot_age_seconds")
+        later_age = value(later, "sealq_exporter_snapshot_age_seconds")
+        assert first_age is not None and later_age is not None and later_age > first_age
+        # The last good numbers are still served beside the staleness gauge.
+        assert value(later, "sealq_jobs", state="queued", kind="report_analysis") == 2
+        locker.rollback()
+    wait_for("recovery", lambda: value(scrape(port)[1], "sealq_exporter_up") == 1, timeout=20)
+
+
+@pytest.mark.integration
+@pytest.mark.timeout(60)
+def test_exporter_without_database_url_exits_2(redis_url: str) -> None:
+    """A missing SEALQ_DATABASE_URL is a one-line error naming it, exit code 2."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SEALQ_")}
+    env["SEALQ_BROKER_URL"] = redis_url
+    done = subprocess.run([sys.executable, "-m", "producer", "exporter"], env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        "sealq: SEALQ_DATABASE_URL is not set; see .env.example for what it takes"]
+
+
+class FakeTask:
+    """Stands in for the Celery task object task_postrun sends as its sender."""
+
+    name = TASK_GENERATE
+
+
+@pytest.mark.integration
+@pytest.mark.timeout(60)
+def test_worker_metrics_endpoint_reports_engine_stats_and_outcomes() -> None:
+    """The worker's endpoint: engine gauges, generated tokens, and finished jobs by code."""
+    from celery.signals import task_postrun
+
+    from workers.ops.worker_metrics import serve_worker_metrics
+
+    stats = EngineStats(running=7, waiting=3, kv_cache_usage=0.42, generation_tokens_total=1234)
+    port = free_port()
+    serve_worker_metrics(lambda: stats, port=port, address="127.0.0.1")
+    task_postrun.send(sender=FakeTask(), retval="succeeded")
+    task_postrun.send(sender=FakeTask(), retval="prompt_injection")
+    task_postrun.send(sender=FakeTask(), retval="free text that must not become a label")
+    task_postrun.send(sender=FakeTask(), retval=RuntimeError("boom"))
+    _, samples = scrape(port)
+    assert value(samples, "sealq_engine_up") == 1
+    assert value(samples, "sealq_engine_running_requests") == 7
+    assert value(samples, "sealq_engine_waiting_requests") == 3
+    assert value(samples, "sealq_engine_kv_cache_usage_ratio") == 0.42
+    assert value(samples, "sealq_engine_generation_tokens_total") == 1234
+    for code in ("succeeded", "prompt_injection", "other", "worker_error"):
+        assert value(samples, "sealq_worker_jobs_finished_total", code=code) == 1, code

@@ -1,0 +1,343 @@
+"""The producer on real PostgreSQL/SQLite and Redis: store, enqueue ids only, status, results."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+import redis
+
+from producer.broker import Enqueuer
+from producer.client import Client
+from producer.store import ProducerStore
+from schemas.envelope import JobBinding
+from schemas.errors import NotFound, SpecError
+from schemas.jobs import BatchLine, JobState, ResultPayload
+from schemas.settings import Settings
+from workers.store import Outcome
+
+if TYPE_CHECKING:
+    from tests.integration.conftest import Harness, HarnessFactory
+
+pytestmark = pytest.mark.integration
+
+# A port nothing listens on: the broker is down.
+DEAD_BROKER = "redis://127.0.0.1:1/0"
+
+
+def redis_dump(url: str) -> tuple[list[bytes], bytes]:
+    """The generate messages queued on `sealq`, and every key and value in the db, as bytes."""
+    client = redis.Redis.from_url(url)
+    try:
+        chunks: list[Any] = []
+        for key in client.scan_iter():
+            chunks.append(key)
+            kind = client.type(key)
+            if kind == b"string":
+                chunks.append(client.get(key) or b"")
+            elif kind == b"list":
+                chunks.extend(client.lrange(key, 0, -1))
+            elif kind == b"set":
+                chunks.extend(client.smembers(key))
+            elif kind == b"zset":
+                chunks.extend(client.zrange(key, 0, -1))
+            elif kind == b"hash":
+                for field, value in client.hgetall(key).items():
+                    chunks.extend([field, value])
+            else:
+                chunks.append(repr(client.dump(key)))
+        # Without decode_responses every reply is bytes; the filter only narrows the type.
+        queued = [m for m in client.lrange("sealq", 0, -1) if isinstance(m, bytes)]
+        return queued, b"\n".join(c if isinstance(c, bytes) else str(c).encode() for c in chunks)
+    finally:
+        client.close()
+
+
+def decoded_bodies(messages: list[bytes]) -> list[Any]:
+    """The decoded Celery bodies ([args, kwargs, embed]) of raw Redis messages."""
+    bodies = []
+    for raw in messages:
+        message = json.loads(raw)
+        assert message["properties"]["body_encoding"] == "base64"
+        bodies.append(json.loads(base64.b64decode(message["body"])))
+    return bodies
+
+
+def test_submit_stores_queued_jobs_and_enqueues_ids_only(harness: Harness,
+                                                         redis_url: str) -> None:
+    """A batch becomes queued rows and one Redis message per job carrying the job id only."""
+    result = harness.client.submit(harness.lines("a", "b", "c"), tenant="acme")
+    assert (result.created, result.skipped, result.enqueued, result.existing) == (3, 0, 3, False)
+    assert result.broker_error is None
+    jobs = harness.rows("jobs")
+    assert sorted(j["custom_id"] for j in jobs) == ["a", "b", "c"]
+    assert {j["state"] for j in jobs} == {"queued"}
+    assert all(j["batch_id"] == result.batch_id and j["enqueued_at"] is not None for j in jobs)
+    messages, everything = redis_dump(redis_url)
+    bodies = decoded_bodies(messages)
+    assert sorted(body[0][0] for body in bodies) == sorted(j["id"] for j in jobs)
+    for body in bodies:
+        args, kwargs, embed = body
+        assert len(args) == 1 and kwargs == {}
+        assert set(embed.values()) == {None}
+    for raw, body in zip(messages, bodies, strict=True):
+        headers = json.loads(raw)["headers"]
+        assert headers["task"] == "sealq.generate"
+        assert (headers["argsrepr"], headers["kwargsrepr"]) == (repr(body[0]), "{}")
+    assert harness.canary.encode() not in everything
+    assert harness.canary.encode() not in harness.dump()
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_plaintext_never_reaches_the_sqlite_files(make_harness: HarnessFactory,
+                                                  redis_url: str, tmp_path: Path) -> None:
+    """No byte of a prompt is in any file the databases write (main file, WAL, key store)."""
+    harness = make_harness(redis_url)
+    harness.client.submit(harness.lines("a", "b"))
+    files = [p for p in tmp_path.rglob("*") if p.is_file() and "sealq" in p.name]
+    assert any(p.name.endswith(".db-wal") for p in files)
+    for path in files:
+        assert harness.canary.encode() not in path.read_bytes(), path.name
+
+
+def test_same_submission_twice_returns_same_batch(harness: Harness, redis_url: str) -> None:
+    """Submitting the same lines again stores nothing new and returns the first batch id."""
+    first = harness.client.submit(harness.lines("a", "b"))
+    again = harness.client.submit(harness.lines("a", "b"))
+    assert again.batch_id == first.batch_id
+    assert (again.created, again.enqueued, again.existing) == (0, 0, True)
+    assert harness.count("jobs") == 2
+    assert harness.count("batches") == 1
+    messages, _ = redis_dump(redis_url)
+    assert len(messages) == 2
+
+
+def test_overlapping_submission_skips_taken_custom_ids(harness: Harness) -> None:
+    """A submission sharing some custom ids with an earlier one stores only the new ones."""
+    first = harness.client.submit(harness.lines("a", "b"))
+    second = harness.client.submit(harness.lines("b", "c", "d"))
+    assert second.batch_id != first.batch_id
+    assert (second.created, second.skipped, second.existing) == (2, 1, False)
+    by_batch = {(j["batch_id"], j["custom_id"]) for j in harness.rows("jobs")}
+    assert by_batch == {(first.batch_id, "a"), (first.batch_id, "b"),
+                        (second.batch_id, "c"), (second.batch_id, "d")}
+
+
+def test_fully_taken_submission_is_refused(harness: Harness) -> None:
+    """A different submission whose custom ids were all taken is refused, storing nothing."""
+    harness.client.submit(harness.lines("a", "b"))
+    with pytest.raises(SpecError, match="submitted before"):
+        harness.client.submit(harness.lines("b"))
+    assert harness.count("batches") == 1
+
+
+def test_repeated_custom_id_in_one_call_is_refused(harness: Harness) -> None:
+    """The Python API refuses a custom_id repeated within one submission, naming both lines."""
+    with pytest.raises(SpecError) as error:
+        harness.client.submit(harness.lines("a", "b", "a"))
+    assert error.value.line == 3
+    assert "line 1" in str(error.value)
+    assert harness.count("jobs") == 0
+
+
+def test_empty_submission_is_refused(harness: Harness) -> None:
+    """Submitting no lines at all is refused as such, storing nothing."""
+    with pytest.raises(SpecError, match="no requests"):
+        harness.client.submit([])
+    assert harness.count("batches") == 0
+
+
+def test_custom_ids_are_per_tenant(harness: Harness) -> None:
+    """The same custom ids under another tenant are a new batch."""
+    first = harness.client.submit(harness.lines("a"), tenant="acme")
+    second = harness.client.submit(harness.lines("a"), tenant="globex")
+    assert second.batch_id != first.batch_id
+    assert second.created == 1
+
+
+def test_concurrent_identical_submission_returns_same_batch(make_harness: HarnessFactory,
+                                                            redis_url: str) -> None:
+    """An identical submission that commits first while this one is storing wins the race."""
+    harness = make_harness(redis_url)
+    rival = make_harness(redis_url)
+    rival_batch: list[str] = []
+
+    class RacingStore(ProducerStore):
+        """Lets the rival's identical submission commit just before this insert."""
+
+        def insert_batch(self, batch: dict[str, Any], jobs: list[dict[str, Any]]) -> None:
+            if not rival_batch:
+                rival_batch.append(rival.client.submit(harness.lines("a", "b")).batch_id)
+            super().insert_batch(batch, jobs)
+
+    racing = Client(store=RacingStore(harness.jobs), sealer=harness.worker_sealer,
+                    enqueuer=Enqueuer(redis_url), kinds=harness.client.kinds,
+                    default_ttl_seconds=3600, queue="sealq", clock=harness.clock)
+    try:
+        result = racing.submit(harness.lines("a", "b"))
+    finally:
+        racing.close()
+    assert result.batch_id == rival_batch[0]
+    assert result.existing
+    assert harness.count("jobs") == 2
+
+
+def test_spec_error_mid_file_stores_nothing(harness: Harness, tmp_path: Path,
+                                            redis_url: str) -> None:
+    """A file with a bad line in the middle is refused whole: no row, no message."""
+    lines = harness.jsonl(harness.lines("a", "b")).splitlines()
+    bad = json.dumps({"custom_id": "x", "body": {"messages": [], "max_tokens": 0}})
+    path = tmp_path / "batch.jsonl"
+    path.write_text("\n".join([lines[0], bad, lines[1]]) + "\n")
+    before = (harness.count("batches"), harness.count("jobs"))
+    with pytest.raises(SpecError) as error:
+        harness.client.submit_file(path)
+    assert error.value.line == 2
+    assert (harness.count("batches"), harness.count("jobs")) == before == (0, 0)
+    messages, _ = redis_dump(redis_url)
+    assert messages == []
+
+
+def test_kind_limit_breach_stores_nothing(harness: Harness) -> None:
+    """A line over the kind's token cap refuses the whole submission before storing."""
+    [greedy] = harness.lines("b")
+    greedy = greedy.model_copy(update={"body": greedy.body.model_copy(
+        update={"max_tokens": 9000})})
+    lines = [*harness.lines("a"), greedy]
+    with pytest.raises(SpecError, match="line 2"):
+        harness.client.submit(lines)
+    assert harness.count("jobs") == 0
+
+
+def test_submit_file_round_trip(harness: Harness, tmp_path: Path) -> None:
+    """A valid JSONL file is stored with its lines in order."""
+    path = tmp_path / "batch.jsonl"
+    path.write_text(harness.jsonl(harness.lines("x", "y", "z")))
+    result = harness.client.submit_file(path, kind="free_text")
+    ordered = sorted(harness.rows("jobs"), key=lambda j: j["position"])
+    assert [j["custom_id"] for j in ordered] == ["x", "y", "z"]
+    assert result.created == 3
+
+
+def test_broker_down_keeps_jobs_queued(make_harness: HarnessFactory) -> None:
+    """With the broker unreachable, jobs are stored queued, broker_error is set, no raise."""
+    harness = make_harness(DEAD_BROKER)
+    result = harness.client.submit(harness.lines("a", "b"))
+    assert result.broker_error is not None
+    assert "unreachable" in result.broker_error
+    assert (result.created, result.enqueued) == (2, 0)
+    jobs = harness.rows("jobs")
+    assert [j["state"] for j in jobs] == ["queued", "queued"]
+    assert all(j["enqueued_at"] is None for j in jobs)
+    assert harness.client.status(result.batch_id)["queued"] == 2
+
+
+def test_status_counts_every_state(harness: Harness) -> None:
+    """status() has a count for every state, zero where no job is in it."""
+    result = harness.client.submit(harness.lines("a", "b", "c"))
+    store = harness.worker_store()
+    ids = [j["id"] for j in harness.rows("jobs")]
+    claim = store.claim(ids[0], now=harness.clock())
+    assert claim is not None
+    assert store.finish(claim, Outcome(JobState.REJECTED, "prompt_injection"),
+                        now=harness.clock())
+    assert store.claim(ids[1], now=harness.clock()) is not None
+    counts = harness.client.status(result.batch_id)
+    assert set(counts) == {state.value for state in JobState}
+    assert counts == {"queued": 1, "running": 1, "succeeded": 0, "failed": 0, "rejected": 1,
+                      "cancelled": 0, "expired": 0}
+
+
+def test_status_of_unknown_batch_is_not_found(harness: Harness) -> None:
+    """status() of a batch id nobody submitted raises NotFound."""
+    with pytest.raises(NotFound):
+        harness.client.status("0" * 32)
+
+
+def finish_by_hand(harness: Harness, job_id: str, content: str) -> None:
+    """Do what a worker does: claim, open the prompt, seal a result, finish."""
+    store = harness.worker_store()
+    now = harness.clock()
+    claim = store.claim(job_id, now=now)
+    assert claim is not None
+    binding = JobBinding(job_id=claim.job_id, tenant=claim.tenant, kind=claim.kind,
+                         expires_at=int(claim.expires_at.timestamp()))
+    prompt = harness.worker_sealer.open(binding, claim.wrapped_key, claim.sealed_prompt,
+                                        "prompt", now=now)
+    assert harness.canary.encode() in prompt
+    payload = ResultPayload(content=content, finish_reason="stop", model="test-model")
+    sealed = harness.worker_sealer.seal(binding, claim.wrapped_key,
+                                        payload.model_dump_json().encode(), "result", now=now)
+    outcome = Outcome(JobState.SUCCEEDED, sealed_result=sealed, prompt_tokens=11,
+                      completion_tokens=5, finish_reason="stop", policy={"pii_email": 1})
+    assert store.finish(claim, outcome, now=harness.clock.advance(2))
+
+
+def test_results_open_in_openai_batch_shape(harness: Harness, redis_url: str) -> None:
+    """A job finished by hand reads back, decrypted, as an OpenAI Batch output line."""
+    answer = f"The answer about {harness.canary}"
+    result = harness.client.submit(harness.lines("a", "b"))
+    jobs = {j["custom_id"]: j["id"] for j in harness.rows("jobs")}
+    finish_by_hand(harness, jobs["a"], answer)
+    records = list(harness.client.results(result.batch_id))
+    assert len(records) == 1  # b is still queued
+    [record] = records
+    assert record["id"] == f"batch_req_{jobs['a']}"
+    assert record["custom_id"] == "a"
+    assert record["error"] is None
+    response = record["response"]
+    assert response["status_code"] == 200
+    body = response["body"]
+    assert body["object"] == "chat.completion"
+    assert body["model"] == "test-model"
+    assert body["choices"] == [{"index": 0, "finish_reason": "stop",
+                                "message": {"role": "assistant", "content": answer}}]
+    assert body["usage"] == {"prompt_tokens": 11, "completion_tokens": 5, "total_tokens": 16}
+    assert record["sealq"]["state"] == "succeeded"
+    assert record["sealq"]["policy"] == {"pii_email": 1}
+    # The answer was sealed too: only its ciphertext was stored.
+    assert harness.canary.encode() not in harness.dump()
+    assert harness.canary.encode() not in redis_dump(redis_url)[1]
+
+
+def test_expired_job_result_says_expired(harness: Harness) -> None:
+    """A job that expired before running reads back as error code `expired`."""
+    result = harness.client.submit(harness.lines("a"), ttl_seconds=60)
+    [job] = harness.rows("jobs")
+    store = harness.worker_store()
+    later = harness.clock.advance(61)
+    assert store.claim(job["id"], now=later) is None
+    assert store.settle_unclaimable(job["id"], now=later) == JobState.EXPIRED
+    [record] = list(harness.client.results(result.batch_id))
+    assert record["response"] is None
+    assert record["error"]["code"] == "expired"
+    assert record["sealq"]["state"] == "expired"
+
+
+def test_succeeded_result_past_expiry_says_expired(harness: Harness) -> None:
+    """A succeeded job read after its expiry gives `expired`, not its content."""
+    result = harness.client.submit(harness.lines("a"), ttl_seconds=120)
+    [job] = harness.rows("jobs")
+    finish_by_hand(harness, job["id"], "secret answer")
+    harness.clock.advance(timedelta(minutes=5).total_seconds())
+    [record] = list(harness.client.results(result.batch_id))
+    assert record["error"]["code"] == "expired"
+    assert record["response"] is None
+
+
+def test_from_settings_wires_a_working_client(settings_factory: Callable[..., Settings],
+                                              db_url: str, redis_url: str) -> None:
+    """Client.from_settings builds a client that submits and reports status."""
+    client = Client.from_settings(settings_factory(database_url=db_url, broker_url=redis_url))
+    try:
+        line = BatchLine.from_request_body({"messages": [{"role": "user", "content": "hi"}]},
+                                           "a")
+        result = client.submit([line])
+        assert client.status(result.batch_id)["queued"] == 1
+    finally:
+        client.close()

@@ -1,0 +1,143 @@
+"""Faults on real processes with a batch in flight: nothing lost, nothing finished twice.
+
+Each test submits a batch of 32 free-text jobs (16 run at once), waits until some have finished
+while others still run and wait, injects one fault, and then checks the invariants through the
+database and its audit trigger: every job in exactly one terminal state, a result exactly for
+the succeeded ones, none missing, none finished twice or changed after finishing.
+"""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+from typing import Any
+
+import pytest
+from support.fleet import Fleet, engine_processes, fault_batch, wait_until
+from support.processes import wait_gone
+
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(1500)]
+
+BATCH = 32
+# Bounded waits, not timings: how long a stage may take on a loaded 2-core machine.
+SETTLE_SECONDS = 420
+GONE_SECONDS = 60
+EXIT_SECONDS = 180
+
+
+def _in_flight(fleet: Fleet, prefix: str) -> tuple[str, dict[str, int]]:
+    """Submit a batch and wait until it is mid-way: some done, some running, some waiting."""
+    fleet.worker  # noqa: B018  # a serving worker (started if the last one is gone)
+    batch = fleet.submit(fault_batch(prefix, BATCH))
+    assert batch.enqueued == BATCH
+    counts = fleet.wait_for(
+        batch.batch_id, "the batch to be in flight",
+        lambda c: c.get("succeeded", 0) >= 1 and c.get("running", 0) >= 4
+        and c.get("queued", 0) >= 4, timeout=SETTLE_SECONDS)
+    return batch.batch_id, counts
+
+
+def _all_succeeded_once(fleet: Fleet, batch_id: str) -> list[dict[str, Any]]:
+    fleet.wait_settled(batch_id, timeout=SETTLE_SECONDS)
+    rows = fleet.assert_settled_once(batch_id, BATCH)
+    assert {r["state"] for r in rows} == {"succeeded"}, [
+        (r["custom_id"], r["state"], r["error_code"]) for r in rows if r["state"] != "succeeded"]
+    client = fleet.client()
+    try:
+        records = list(client.results(batch_id))
+    finally:
+        client.close()
+    assert len(records) == BATCH and all(r["error"] is None for r in records)
+    return rows
+
+
+def test_flushall_mid_batch_loses_no_job(fleet: Fleet) -> None:
+    """FLUSHALL mid-batch drops every message; the reconciler re-sends them from the database."""
+    batch_id, at_fault = _in_flight(fleet, "flush")
+    admin = fleet.redis.admin()
+    try:
+        admin.flushall()
+    finally:
+        admin.close()
+    fleet.faults.append("flushall")
+    assert at_fault["queued"] >= 4, "messages were waiting when Redis was flushed"
+    _all_succeeded_once(fleet, batch_id)
+
+
+def test_redis_restart_without_persistence_mid_batch_loses_no_job(fleet: Fleet) -> None:
+    """Redis killed and restarted empty mid-batch: the worker reconnects, every job ends once."""
+    batch_id, at_fault = _in_flight(fleet, "redis")
+    fleet.redis.kill()
+    fleet.redis.start()
+    fleet.faults.append("redis restart")
+    assert at_fault["queued"] >= 4
+    _all_succeeded_once(fleet, batch_id)
+    assert fleet.worker is fleet.workers[-1], "the worker survived the restart"
+
+
+def test_postgres_restart_mid_batch_commits_nothing_twice(fleet: Fleet) -> None:
+    """PostgreSQL crashed and restarted mid-batch: the worker reconnects, no job ends twice."""
+    worker = fleet.worker
+    batch_id, _ = _in_flight(fleet, "pg")
+    seen = len(worker.log())
+    fleet.postgres.stop("immediate")
+    fleet.faults.append("postgres restart")
+    try:
+        # Down until a job tried to write (and failed): then the fault hit work in flight.
+        wait_until("a worker write to fail", lambda: any(
+            word in worker.log()[seen:] for word in ("StoreUnavailable",
+                                                     "database unavailable")), timeout=60)
+    finally:
+        fleet.postgres.start()
+    _all_succeeded_once(fleet, batch_id)
+    assert worker.process.poll() is None, "the worker survived the database restart"
+
+
+def test_sigterm_mid_batch_stops_cleanly_and_leaves_no_engine(fleet: Fleet) -> None:
+    """SIGTERM mid-batch: exit 0, no engine process left; a new worker finishes the batch."""
+    worker = fleet.worker
+    batch_id, _ = _in_flight(fleet, "term")
+    descendants = worker.descendants()
+    assert engine_processes(descendants), "the engine core runs as a child of the worker"
+    assert worker.stop(signal.SIGTERM, timeout=EXIT_SECONDS) == 0, worker.log()[-3000:]
+    fleet.faults.append("worker SIGTERM")
+    assert wait_gone(descendants, timeout=GONE_SECONDS) == [], "engine outlived the worker"
+    fleet.start_worker()
+    _all_succeeded_once(fleet, batch_id)
+
+
+def test_sigkill_mid_batch_requeues_and_leaves_no_engine(fleet: Fleet) -> None:
+    """SIGKILL mid-batch: no engine process left; leases lapse, a new worker finishes the batch."""
+    worker = fleet.worker
+    batch_id, at_fault = _in_flight(fleet, "kill")
+    descendants = worker.descendants()
+    assert engine_processes(descendants)
+    assert worker.stop(signal.SIGKILL, timeout=30) == -signal.SIGKILL
+    fleet.faults.append("worker SIGKILL")
+    assert wait_gone(descendants, timeout=GONE_SECONDS) == [], "engine outlived the worker"
+    fleet.start_worker()
+    rows = _all_succeeded_once(fleet, batch_id)
+    assert at_fault["running"] >= 4
+    assert any(r["attempts"] >= 2 for r in rows), "jobs in flight were run again"
+
+
+def test_engine_death_exits_3_and_a_new_worker_finishes(fleet: Fleet) -> None:
+    """The EngineCore dies mid-batch: the worker gives its jobs back and exits 3 (no hang)."""
+    worker = fleet.worker
+    batch_id, _ = _in_flight(fleet, "engine")
+    descendants = worker.descendants()
+    cores = [p for p in engine_processes(descendants) if "EngineCor" in p.name()]  # comm: 15 chars
+    assert len(cores) == 1, engine_processes(descendants)
+    cores[0].kill()
+    fleet.faults.append("engine core SIGKILL")
+    try:
+        code = worker.process.wait(timeout=EXIT_SECONDS)
+    except subprocess.TimeoutExpired:
+        worker.stop(signal.SIGKILL)
+        pytest.fail(f"the worker hung after its engine died:\n{worker.log()[-3000:]}")
+    worker.stop()  # closes its log; it has exited already
+    assert code == 3, worker.log()[-3000:]
+    assert "inference engine died" in worker.log()
+    assert wait_gone(descendants, timeout=GONE_SECONDS) == [], "engine processes outlived it"
+    fleet.start_worker()
+    _all_succeeded_once(fleet, batch_id)

