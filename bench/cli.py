@@ -1,0 +1,198 @@
+"""`python -m bench`: raw vLLM, run_batch and sealq on the same prompts, one after another.
+
+Sides never run at the same time (two engines would fight over the cores and memory); each
+engine is gone before the next starts. Raw runs first and again last, so drift in the
+machine's load shows as the spread between its rounds instead of favouring one side.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bench import machine, processes, report
+from bench.backend import Database, backend
+from bench.engine import options_to_json
+from bench.plan import Plan, build_plan
+from bench.results import SideResult
+from bench.workload import Workload
+from schemas.settings import Settings
+from workers.engine.options import EngineOptions
+
+# Prompt ranges far from the plan's, so these jobs never repeat a prompt the plan ran.
+RSS_FIRST_PROMPT = 1_000_000
+SUBMIT_FIRST_PROMPT = 2_000_000
+
+
+@dataclass(frozen=True)
+class Sizes:
+    """How big each workload is."""
+
+    jobs: int
+    tokens: int
+    one_token_jobs: int
+    latency_jobs: int
+    latency_tokens: int
+    sweep: list[int]
+    submit_lines: int
+    rss_jobs: int
+    raw_rounds: int
+
+
+FULL = Sizes(jobs=64, tokens=64, one_token_jobs=512, latency_jobs=20, latency_tokens=16,
+             sweep=[1, 4, 16, 64], submit_lines=10_000, rss_jobs=2_000, raw_rounds=2)
+# Prefill dominates on a small CPU (about 1 s per 1-token job on 2 AVX2 cores): tiny it is.
+SMOKE = Sizes(jobs=4, tokens=8, one_token_jobs=8, latency_jobs=2, latency_tokens=4,
+              sweep=[1, 4], submit_lines=500, rss_jobs=16, raw_rounds=1)
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    """Options; unset sizes come from the full or the --smoke preset."""
+    p = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    p.add_argument("--smoke", action="store_true", help="tiny sizes: checks the harness works")
+    p.add_argument("--jobs", type=int, help="jobs in the main workload (64)")
+    p.add_argument("--tokens", type=int, help="output tokens per job in the main workload (64)")
+    p.add_argument("--one-token-jobs", type=int, help="jobs in the 1-token workload (512)")
+    p.add_argument("--latency-jobs", type=int, help="single jobs for p50/p95 (20)")
+    p.add_argument("--latency-tokens", type=int, help="output tokens of each single job (16)")
+    p.add_argument("--sweep", help="batch sizes for the plot, e.g. 1,4,16,64")
+    p.add_argument("--submit-lines", type=int, help="lines in the submit-rate file (10000)")
+    p.add_argument("--rss-jobs", type=int, help="1-token jobs between the RSS readings (2000)")
+    p.add_argument("--raw-rounds", type=int, help="raw runs: first and last (2)")
+    p.add_argument("--max-num-seqs", type=int, default=64,
+                   help="engine batch slots on every side, and sealq worker threads (64)")
+    p.add_argument("--database", choices=["postgresql", "sqlite"], default="postgresql")
+    for side in ("raw", "sealq", "run-batch", "submit", "rss", "latency", "sweep"):
+        p.add_argument(f"--skip-{side}", action="store_true", help=f"do not run {side}")
+    p.add_argument("--json", type=Path, help="write every number to this file")
+    p.add_argument("--plot", type=Path, help="write the batch-size plot (PNG) here")
+    p.add_argument("--workdir", type=Path, help="keep logs and files here (default: temp)")
+    return p.parse_args(argv)
+
+
+def sizes_from(args: argparse.Namespace) -> Sizes:
+    """The preset with every size given on the command line put in."""
+    preset = SMOKE if args.smoke else FULL
+    sweep = [int(s) for s in args.sweep.split(",")] if args.sweep else preset.sweep
+    def pick(name: str) -> int:
+        given = getattr(args, name)
+        return int(getattr(preset, name) if given is None else given)
+
+    return Sizes(jobs=pick("jobs"), tokens=pick("tokens"), one_token_jobs=pick("one_token_jobs"),
+                 latency_jobs=0 if args.skip_latency else pick("latency_jobs"),
+                 latency_tokens=pick("latency_tokens"),
+                 sweep=[] if args.skip_sweep else sweep, submit_lines=pick("submit_lines"),
+                 rss_jobs=0 if args.skip_rss else pick("rss_jobs"),
+                 raw_rounds=pick("raw_rounds"))
+
+
+def engine_options(max_num_seqs: int) -> EngineOptions:
+    """The engine every side runs, from SEALQ_* settings as the worker reads them."""
+    # Only the engine fields are read from these Settings; the worker gets its real
+    # database, broker and keys from the bench backend, and the same SEALQ_* engine fields.
+    settings = Settings(database_url="sqlite://", broker_url="redis://127.0.0.1/0",
+                        keys_file=Path("unused"), worker_concurrency=max_num_seqs)
+    return EngineOptions.from_settings(settings)
+
+
+def say(message: str) -> None:
+    """Progress on stderr; stdout carries the results only."""
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def run_raw(options: EngineOptions, plan: Plan, workdir: Path, round_no: int) -> SideResult:
+    """The raw side in a child process, so its engine is freed completely when it ends."""
+    given, out = workdir / f"raw-{round_no}.plan.json", workdir / f"raw-{round_no}.json"
+    given.write_text(json.dumps({"options": options_to_json(options), "plan": plan.as_json()}))
+    log = workdir / f"raw-{round_no}.log"
+    with log.open("wb") as f:
+        process = processes.start([sys.executable, "-m", "bench.raw", str(given), str(out)],
+                                  stdout=f, stderr=subprocess.STDOUT)
+        try:
+            code = process.wait()
+        finally:
+            processes.stop_group(process)
+    if code != 0:
+        raise RuntimeError(f"raw side failed ({code}); see {log}")
+    result = SideResult.from_json(json.loads(out.read_text()))
+    result.extra["round"] = round_no
+    return result
+
+
+def run_all(args: argparse.Namespace, sizes: Sizes, workdir: Path) -> report.Report:
+    """Every side in turn: submit rate, raw, sealq, run-batch, raw again."""
+    from bench.queue import run_queue_side
+    from bench.runbatch import run_one
+    from bench.submit import measure_submit
+
+    database: Database = args.database
+    options = engine_options(args.max_num_seqs)
+    runs = [("main", sizes.jobs, sizes.tokens), ("one-token", sizes.one_token_jobs, 1)]
+    plan = build_plan(runs=runs, latency_jobs=sizes.latency_jobs,
+                      latency_tokens=sizes.latency_tokens, sweep_sizes=sizes.sweep,
+                      sweep_tokens=sizes.tokens)
+    # Later raw rounds re-run the main workloads only: the spread is what they are for.
+    repeat = Plan(warmup=plan.warmup, runs=plan.runs, latency=None, sweep=[])
+    result = report.Report()
+    if not args.skip_submit:
+        say(f"submit rate: {sizes.submit_lines} lines, {database}")
+        with backend(database, workdir / "submit", concurrency=args.max_num_seqs) as b:
+            lines = Workload("submit", sizes.submit_lines, sizes.tokens, SUBMIT_FIRST_PROMPT)
+            result.submit = measure_submit(b, lines, workdir / "submit")
+    rounds = 0 if args.skip_raw else sizes.raw_rounds
+    if rounds:
+        say("raw vLLM, round 1")
+        result.sides.append(run_raw(options, plan, workdir, 1))
+    if not args.skip_sealq:
+        say(f"sealq worker ({database}, {args.max_num_seqs} threads)")
+        rss = Workload("rss", sizes.rss_jobs, 1, RSS_FIRST_PROMPT) if sizes.rss_jobs else None
+        with backend(database, workdir / "sealq", concurrency=args.max_num_seqs) as b:
+            result.sides.append(run_queue_side(b, plan, workdir / "sealq", rss))
+    if not args.skip_run_batch:
+        # The smoke run checks run_batch on the main workload only: each run costs a start-up.
+        for workload in plan.runs[:1] if args.smoke else plan.runs:
+            say(f"run_batch: {workload.name}")
+            result.sides.append(run_one(options, workload, workdir))
+    for round_no in range(2, rounds + 1):
+        say(f"raw vLLM, round {round_no}")
+        result.sides.append(run_raw(options, repeat, workdir, round_no))
+    return result
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the bench, print the tables, and end with the ratio line."""
+    args = parse_args(argv)
+    sizes = sizes_from(args)
+    started = datetime.now(UTC)
+    with tempfile.TemporaryDirectory(prefix="sealq-bench-") as temp, \
+            machine.LoadSampler() as load, processes.cleanup_on_exit():
+        workdir = args.workdir or Path(temp)
+        workdir.mkdir(parents=True, exist_ok=True)
+        result = run_all(args, sizes, workdir)
+    about = {"date": started.isoformat(timespec="seconds"), "machine": machine.describe(),
+             "load_1min": load.summary(), "sizes": sizes.__dict__,
+             "engine": options_to_json(engine_options(args.max_num_seqs)),
+             "database": args.database, "argv": sys.argv[1:]}
+    if args.json:
+        args.json.write_text(json.dumps({**about, **result.as_json()}, indent=2))
+    if args.plot:
+        from bench.plot import plot_sweep
+
+        info = about["machine"]
+        title = (f"{about['engine']['name']}, {info['nproc']} x {info['cpu']}, "
+                 f"{sizes.tokens} tokens/job, max_num_seqs {args.max_num_seqs}")
+        plot_sweep(result.sides, args.plot, title=title)
+    load_info: dict[str, Any] = about["load_1min"]
+    print(f"{about['date']}  {about['machine']['nproc']} x {about['machine']['cpu']}, "
+          f"{about['machine']['ram_gib']} GiB; load 1-min min/mean/max "
+          f"{load_info['min']:.2f}/{load_info['mean']:.2f}/{load_info['max']:.2f}")
+    print("\n".join(report.lines(result)))
+    print(report.last_line(result))
