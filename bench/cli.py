@@ -1,8 +1,9 @@
 """`python -m bench`: raw vLLM, run_batch and sealq on the same prompts, one after another.
 
 Sides never run at the same time (two engines would fight over the cores and memory); each
-engine is gone before the next starts. Raw runs first and again last, so drift in the
-machine's load shows as the spread between its rounds instead of favouring one side.
+engine is gone before the next starts. Every side runs once per round, in the order
+raw, sealq, run-batch in odd rounds and reversed in even ones, so a steady drift in the
+machine's speed favours no side over two rounds, and the spread between rounds shows the noise.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import machine, processes, report
-from bench.backend import Database, backend
+from bench.backend import backend
 from bench.engine import options_to_json
 from bench.plan import Plan, build_plan
 from bench.results import SideResult
@@ -30,6 +31,7 @@ from workers.engine.options import EngineOptions
 # Prompt ranges far from the plan's, so these jobs never repeat a prompt the plan ran.
 RSS_FIRST_PROMPT = 1_000_000
 SUBMIT_FIRST_PROMPT = 2_000_000
+SIDES = ("raw", "sealq", "run-batch")
 
 
 @dataclass(frozen=True)
@@ -44,14 +46,14 @@ class Sizes:
     sweep: list[int]
     submit_lines: int
     rss_jobs: int
-    raw_rounds: int
+    rounds: int
 
 
 FULL = Sizes(jobs=64, tokens=64, one_token_jobs=512, latency_jobs=20, latency_tokens=16,
-             sweep=[1, 4, 16, 64], submit_lines=10_000, rss_jobs=2_000, raw_rounds=2)
-# Prefill dominates on a small CPU (about 1 s per 1-token job on 2 AVX2 cores): tiny it is.
+             sweep=[1, 4, 16, 64], submit_lines=10_000, rss_jobs=2_000, rounds=2)
+# Each side's engine start-up alone takes 20-30 s on 2 cores: the smoke sizes are tiny.
 SMOKE = Sizes(jobs=4, tokens=8, one_token_jobs=8, latency_jobs=2, latency_tokens=4,
-              sweep=[1, 4], submit_lines=500, rss_jobs=16, raw_rounds=1)
+              sweep=[1, 4], submit_lines=500, rss_jobs=16, rounds=1)
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -66,7 +68,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--sweep", help="batch sizes for the plot, e.g. 1,4,16,64")
     p.add_argument("--submit-lines", type=int, help="lines in the submit-rate file (10000)")
     p.add_argument("--rss-jobs", type=int, help="1-token jobs between the RSS readings (2000)")
-    p.add_argument("--raw-rounds", type=int, help="raw runs: first and last (2)")
+    p.add_argument("--rounds", type=int,
+                   help="rounds of every side; round 1 runs the whole plan, later ones the "
+                        "two main workloads, order reversed each round (2)")
     p.add_argument("--max-num-seqs", type=int, default=64,
                    help="engine batch slots on every side, and sealq worker threads (64)")
     p.add_argument("--database", choices=["postgresql", "sqlite"], default="postgresql")
@@ -91,7 +95,7 @@ def sizes_from(args: argparse.Namespace) -> Sizes:
                  latency_tokens=pick("latency_tokens"),
                  sweep=[] if args.skip_sweep else sweep, submit_lines=pick("submit_lines"),
                  rss_jobs=0 if args.skip_rss else pick("rss_jobs"),
-                 raw_rounds=pick("raw_rounds"))
+                 rounds=pick("rounds"))
 
 
 def engine_options(max_num_seqs: int) -> EngineOptions:
@@ -122,49 +126,58 @@ def run_raw(options: EngineOptions, plan: Plan, workdir: Path, round_no: int) ->
             processes.stop_group(process)
     if code != 0:
         raise RuntimeError(f"raw side failed ({code}); see {log}")
-    result = SideResult.from_json(json.loads(out.read_text()))
-    result.extra["round"] = round_no
-    return result
+    return SideResult.from_json(json.loads(out.read_text()))
 
 
 def run_all(args: argparse.Namespace, sizes: Sizes, workdir: Path) -> report.Report:
-    """Every side in turn: submit rate, raw, sealq, run-batch, raw again."""
-    from bench.queue import run_queue_side
-    from bench.runbatch import run_one
+    """The submit rate, then every side once per round: raw, sealq, run-batch, then reversed."""
     from bench.submit import measure_submit
 
-    database: Database = args.database
     options = engine_options(args.max_num_seqs)
     runs = [("main", sizes.jobs, sizes.tokens), ("one-token", sizes.one_token_jobs, 1)]
     plan = build_plan(runs=runs, latency_jobs=sizes.latency_jobs,
                       latency_tokens=sizes.latency_tokens, sweep_sizes=sizes.sweep,
                       sweep_tokens=sizes.tokens)
-    # Later raw rounds re-run the main workloads only: the spread is what they are for.
+    # Later rounds re-run the main workloads only: the spread is what they are for.
     repeat = Plan(warmup=plan.warmup, runs=plan.runs, latency=None, sweep=[])
     result = report.Report()
     if not args.skip_submit:
-        say(f"submit rate: {sizes.submit_lines} lines, {database}")
-        with backend(database, workdir / "submit", concurrency=args.max_num_seqs) as b:
+        say(f"submit rate: {sizes.submit_lines} lines, {args.database}")
+        with backend(args.database, workdir / "submit", concurrency=args.max_num_seqs) as b:
             lines = Workload("submit", sizes.submit_lines, sizes.tokens, SUBMIT_FIRST_PROMPT)
             result.submit = measure_submit(b, lines, workdir / "submit")
-    rounds = 0 if args.skip_raw else sizes.raw_rounds
-    if rounds:
-        say("raw vLLM, round 1")
-        result.sides.append(run_raw(options, plan, workdir, 1))
-    if not args.skip_sealq:
-        say(f"sealq worker ({database}, {args.max_num_seqs} threads)")
-        rss = Workload("rss", sizes.rss_jobs, 1, RSS_FIRST_PROMPT) if sizes.rss_jobs else None
-        with backend(database, workdir / "sealq", concurrency=args.max_num_seqs) as b:
-            result.sides.append(run_queue_side(b, plan, workdir / "sealq", rss))
-    if not args.skip_run_batch:
-        # The smoke run checks run_batch on the main workload only: each run costs a start-up.
-        for workload in plan.runs[:1] if args.smoke else plan.runs:
-            say(f"run_batch: {workload.name}")
-            result.sides.append(run_one(options, workload, workdir))
-    for round_no in range(2, rounds + 1):
-        say(f"raw vLLM, round {round_no}")
-        result.sides.append(run_raw(options, repeat, workdir, round_no))
+    sides = [side for side in SIDES if not getattr(args, "skip_" + side.replace("-", "_"))]
+    for round_no in range(1, sizes.rounds + 1):
+        for side in sides if round_no % 2 else reversed(sides):
+            say(f"{side}, round {round_no}")
+            round_plan = plan if round_no == 1 else repeat
+            for side_result in _run_side(side, args, sizes, options, round_plan, workdir,
+                                         round_no):
+                side_result.extra["round"] = round_no
+                result.sides.append(side_result)
     return result
+
+
+def _run_side(side: str, args: argparse.Namespace, sizes: Sizes, options: EngineOptions,
+              plan: Plan, workdir: Path, round_no: int) -> list[SideResult]:
+    """One side's round in a fresh engine: its own process (raw, run-batch) or worker (sealq)."""
+    from bench.queue import run_queue_side
+    from bench.runbatch import run_one
+
+    if side == "raw":
+        return [run_raw(options, plan, workdir, round_no)]
+    if side == "sealq":
+        rss = None
+        if sizes.rss_jobs and round_no == 1:
+            rss = Workload("rss", sizes.rss_jobs, 1, RSS_FIRST_PROMPT)
+        here = workdir / f"sealq-{round_no}"
+        with backend(args.database, here, concurrency=args.max_num_seqs) as b:
+            return [run_queue_side(b, plan, here, rss)]
+    here = workdir / f"run-batch-{round_no}"
+    here.mkdir(parents=True, exist_ok=True)
+    # The smoke run checks run_batch on the main workload only: each run costs a start-up.
+    return [run_one(options, workload, here)
+            for workload in (plan.runs[:1] if args.smoke else plan.runs)]
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -187,7 +200,7 @@ def main(argv: list[str] | None = None) -> None:
         from bench.plot import plot_sweep
 
         info = about["machine"]
-        title = (f"{about['engine']['name']}, {info['nproc']} x {info['cpu']}, "
+        title = (f"{about['engine']['name']}, {info['nproc']} x {info['cpu']}\n"
                  f"{sizes.tokens} tokens/job, max_num_seqs {args.max_num_seqs}")
         plot_sweep(result.sides, args.plot, title=title)
     load_info: dict[str, Any] = about["load_1min"]

@@ -13,6 +13,7 @@ RAW_RATIO_TARGETS = {"main": 0.95, "one-token": 0.80}
 RUN_BATCH_RATIO_TARGET = 1.0
 SUBMIT_TARGET_JOBS_PER_S = 2000.0
 RSS_GROWTH_TARGET = 0.05
+SIDES = ("raw", "sealq", "run-batch")
 
 
 @dataclass
@@ -23,11 +24,11 @@ class Report:
     submit: dict[str, Any] | None = None
 
     def runs(self, side: str, workload: str) -> list[Run]:
-        """Every run of `workload` on `side` (raw has one per round)."""
+        """Every run of `workload` on `side`, one per round."""
         return [r for s in self.sides if s.side == side for r in s.runs if r.workload == workload]
 
     def jobs_per_s(self, side: str, workload: str) -> float | None:
-        """Mean jobs/s of that side on that workload, None if it did not run."""
+        """Mean jobs/s of that side on that workload over its rounds, None if it did not run."""
         runs = self.runs(side, workload)
         return statistics.fmean(r.jobs_per_s for r in runs) if runs else None
 
@@ -77,7 +78,8 @@ class Report:
         """Plain values for --json."""
         ratios = {w: {"sealq/raw": self.ratio(w, "raw"),
                       "sealq/run-batch": self.ratio(w, "run-batch"),
-                      "raw spread": self.spread("raw", w)} for w in self.workloads()}
+                      **{f"{side} spread": self.spread(side, w) for side in SIDES}}
+                  for w in self.workloads()}
         return {"sides": [s.as_json() for s in self.sides], "submit": self.submit,
                 "ratios": ratios, "targets": self.targets()}
 
@@ -90,6 +92,10 @@ def _fmt(value: float | None, digits: int = 2) -> str:
     return "n/a" if value is None else f"{value:.{digits}f}"
 
 
+def _percent(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.1%}"
+
+
 def lines(report: Report) -> list[str]:
     """The human part of the output: tables, latency, start-up, targets."""
     out = ["| side | round | workload | jobs x tokens | seconds | jobs/s | output tok/s |",
@@ -99,18 +105,18 @@ def lines(report: Report) -> list[str]:
             out.append(f"| {run.side} | {side.extra.get('round', 1)} | {run.workload} | "
                        f"{run.jobs} x {run.tokens} | {run.seconds:.2f} | {run.jobs_per_s:.2f} | "
                        f"{run.tokens_per_s:.1f} |")
-    out += ["", "| workload | sealq/raw | sealq/run-batch | raw spread over rounds |",
-            "| --- | --- | --- | --- |"]
+    out += ["", "| workload | sealq/raw | sealq/run-batch | spread over rounds: "
+                "raw / sealq / run-batch |", "| --- | --- | --- | --- |"]
     for workload in report.workloads():
-        spread = report.spread("raw", workload)
+        spreads = " / ".join(_percent(report.spread(side, workload)) for side in SIDES)
         out.append(f"| {workload} | {_fmt(report.ratio(workload, 'raw'))} | "
-                   f"{_fmt(report.ratio(workload, 'run-batch'))} | "
-                   f"{'n/a' if spread is None else f'{spread:.1%}'} |")
-    out += ["", "| side | engine start-up s | warm-up s | latency p50 s | latency p95 s |",
-            "| --- | --- | --- | --- | --- |"]
+                   f"{_fmt(report.ratio(workload, 'run-batch'))} | {spreads} |")
+    out += ["", "| side | round | engine start-up s | warm-up s | latency p50 s | latency p95 s |",
+            "| --- | --- | --- | --- | --- | --- |"]
     for side in report.sides:
         latency = side.latency
-        out.append(f"| {side.side} | {side.startup_seconds:.1f} | {side.warmup_seconds:.2f} | "
+        out.append(f"| {side.side} | {side.extra.get('round', 1)} | {side.startup_seconds:.1f} | "
+                   f"{side.warmup_seconds:.2f} | "
                    f"{_fmt(latency.p50 if latency else None, 3)} | "
                    f"{_fmt(latency.p95 if latency else None, 3)} |")
     sweeps = [s for s in report.sides if s.sweep]
