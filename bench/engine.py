@@ -14,8 +14,9 @@ from workers.engine.options import EngineOptions
 
 # Fields of sealq's AsyncEngineArgs that shape the engine; the others only switch logging off.
 SHARED_FIELDS = ("model", "served_model_name", "dtype", "max_model_len", "enforce_eager",
-                 "max_num_seqs", "tensor_parallel_size", "gpu_memory_utilization",
-                 "quantization", "kv_cache_memory_bytes", "structured_outputs_config")
+                 "max_num_seqs", "max_num_batched_tokens", "tensor_parallel_size",
+                 "gpu_memory_utilization", "quantization", "kv_cache_memory_bytes",
+                 "structured_outputs_config")
 LOGGING_FIELDS = ("enable_log_requests", "disable_log_stats")
 
 

@@ -10,7 +10,12 @@ from schemas import constants
 from schemas.errors import ConfigError
 from schemas.settings import Settings
 from workers import model
-from workers.engine.options import CPU_MAX_MODEL_LEN, GPU_MAX_MODEL_LEN, EngineOptions
+from workers.engine.options import (
+    CPU_MAX_MODEL_LEN,
+    CPU_MAX_NUM_BATCHED_TOKENS,
+    GPU_MAX_MODEL_LEN,
+    EngineOptions,
+)
 
 
 def fake_prepared(cache_dir: Path) -> Path:
@@ -81,6 +86,10 @@ def test_cpu_options_default_to_small_eager_bf16(tmp_path: Path) -> None:
     assert (options.dtype, options.enforce_eager) == ("bfloat16", True)
     assert options.max_model_len == CPU_MAX_MODEL_LEN
     assert options.max_num_seqs == constants.DEFAULT_WORKER_CONCURRENCY
+    assert options.max_num_batched_tokens == CPU_MAX_NUM_BATCHED_TOKENS
+    given = EngineOptions.from_settings(settings(tmp_path, device="cpu",
+                                                 max_num_batched_tokens=1024))
+    assert given.max_num_batched_tokens == 1024
 
 
 def test_gpu_options_default_to_qwen_and_honour_settings(tmp_path: Path) -> None:
@@ -89,6 +98,7 @@ def test_gpu_options_default_to_qwen_and_honour_settings(tmp_path: Path) -> None
     assert options.model == constants.GPU_DEFAULT_MODEL
     assert options.max_model_len == GPU_MAX_MODEL_LEN
     assert (options.dtype, options.enforce_eager) == ("bfloat16", False)
+    assert options.max_num_batched_tokens is None  # vLLM picks its batch default per card
     quantized = EngineOptions.from_settings(
         settings(tmp_path, device="cuda", quantization="awq", max_model_len=8192,
                  gpu_memory_utilization=0.8, tensor_parallel_size=2)

@@ -16,6 +16,9 @@ Dtype = Literal["auto", "bfloat16", "float16", "float32"]
 CPU_MAX_MODEL_LEN = 2048
 # Qwen2.5-7B's native window without rope scaling.
 GPU_MAX_MODEL_LEN = 32768
+# vLLM's own offline-batch default on CPU (its `LLM` class); its server default is 2048.
+# sealq runs batches, so it takes the batch default; on GPU vLLM picks it per card.
+CPU_MAX_NUM_BATCHED_TOKENS = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +39,8 @@ class EngineOptions:
     quantization: str | None = None
     # KV cache size on CPU (GPUs size theirs from gpu_memory_utilization).
     kv_cache_gib: int = 2
+    # Tokens per engine step; None lets vLLM choose its offline-batch default.
+    max_num_batched_tokens: int | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> EngineOptions:
@@ -52,12 +57,15 @@ class EngineOptions:
             enforce_eager = True if settings.enforce_eager is None else settings.enforce_eager
             dtype: Dtype = "bfloat16" if settings.dtype == "auto" else settings.dtype
             max_model_len = settings.max_model_len or CPU_MAX_MODEL_LEN
+            batched_tokens: int | None = (settings.max_num_batched_tokens
+                                          or CPU_MAX_NUM_BATCHED_TOKENS)
         else:
             enforce_eager = bool(settings.enforce_eager)  # CUDA graphs pay off on a GPU
             # AWQ kernels want float16; vLLM's "auto" picks what the checkpoint declares.
             keep_auto = settings.dtype != "auto" or settings.quantization
             dtype = settings.dtype if keep_auto else "bfloat16"
             max_model_len = settings.max_model_len or GPU_MAX_MODEL_LEN
+            batched_tokens = settings.max_num_batched_tokens
         if settings.model:
             name = settings.model
         elif device == "cpu":
@@ -77,4 +85,5 @@ class EngineOptions:
             gpu_memory_utilization=settings.gpu_memory_utilization,
             quantization=settings.quantization,
             kv_cache_gib=settings.kv_cache_gib,
+            max_num_batched_tokens=batched_tokens,
         )

@@ -25,6 +25,7 @@ from vllm.engine.arg_utils import AsyncEngineArgs
 from vllm.exceptions import VLLMError
 from vllm.inputs.engine import tokens_input
 from vllm.sampling_params import RequestOutputKind, StructuredOutputsParams
+from vllm.usage.usage_lib import UsageContext
 from vllm.v1.engine.async_llm import AsyncLLM
 from vllm.v1.engine.exceptions import EngineDeadError
 from vllm.v1.metrics.loggers import StatLoggerBase
@@ -53,6 +54,7 @@ def engine_args(options: EngineOptions) -> AsyncEngineArgs:
         max_model_len=options.max_model_len,
         enforce_eager=options.enforce_eager,
         max_num_seqs=options.max_num_seqs,
+        max_num_batched_tokens=options.max_num_batched_tokens,
         tensor_parallel_size=options.tensor_parallel_size,
         gpu_memory_utilization=options.gpu_memory_utilization,
         quantization=options.quantization,
@@ -150,7 +152,10 @@ class VllmEngine(Engine):
     async def _start(self, options: EngineOptions) -> AsyncLLM:
         # Built on the loop so vLLM's output handler starts on it at once.
         recorder = functools.partial(_StatsRecorder, self._stats)
-        llm = AsyncLLM.from_engine_args(engine_args(options), stat_loggers=[recorder])
+        # The batch context: where a setting is left unset, vLLM picks its offline-batch
+        # defaults (as for `vllm.LLM`) instead of its interactive server's.
+        llm = AsyncLLM.from_engine_args(engine_args(options), stat_loggers=[recorder],
+                                        usage_context=UsageContext.LLM_CLASS)
         # Asked now and cached by vLLM: left to the first request, this call to the engine
         # process would hang forever if that process had died meanwhile.
         await llm.get_supported_tasks()
