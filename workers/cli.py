@@ -48,11 +48,13 @@ def worker_command(
         fail(str(e), EXIT_CONFIG)
     name = worker_name()
     log.info("starting engine for %s", options.model)
-    with VllmEngine(options) as engine:
-        if settings.worker_metrics_port is not None:
+    # vLLM's per-step statistics cost engine time: gathered only when someone can read them.
+    metrics_port = settings.worker_metrics_port
+    with VllmEngine(options, collect_stats=metrics_port is not None) as engine:
+        if metrics_port is not None:
             from workers.ops.worker_metrics import serve_worker_metrics
 
-            serve_worker_metrics(engine.stats, port=settings.worker_metrics_port,
+            serve_worker_metrics(engine.stats, port=metrics_port,
                                  address=settings.worker_metrics_address)
         runtime.generator = build_generator(foundations, engine=engine, policy=policy,
                                             owner=name)

@@ -119,7 +119,9 @@ def _failed(error: BaseException) -> Future[Completion]:
 class VllmEngine(Engine):
     """vLLM behind a thread-safe `submit`; the engine process dies with this one."""
 
-    def __init__(self, options: EngineOptions) -> None:
+    def __init__(self, options: EngineOptions, *, collect_stats: bool = True) -> None:
+        """Start the engine. Without `collect_stats` vLLM keeps no per-step statistics
+        (what `stats` reports) and spends nothing on them."""
         self.model_name = options.name
         self.max_model_len = options.max_model_len
         self._closing = False
@@ -139,7 +141,8 @@ class VllmEngine(Engine):
         )
         self._thread.start()
         try:
-            started = asyncio.run_coroutine_threadsafe(self._start(options), self._loop)
+            started = asyncio.run_coroutine_threadsafe(self._start(options, collect_stats),
+                                                       self._loop)
             self._llm: AsyncLLM | None = started.result()
         except Exception as e:
             self._stop_loop()
@@ -149,12 +152,13 @@ class VllmEngine(Engine):
         self._tokenizer = self._running().get_tokenizer()
         _track_engine(self._reaper, children_before)
 
-    async def _start(self, options: EngineOptions) -> AsyncLLM:
+    async def _start(self, options: EngineOptions, collect_stats: bool) -> AsyncLLM:
         # Built on the loop so vLLM's output handler starts on it at once.
         recorder = functools.partial(_StatsRecorder, self._stats)
+        loggers = [recorder] if collect_stats else None
         # The batch context: where a setting is left unset, vLLM picks its offline-batch
         # defaults (as for `vllm.LLM`) instead of its interactive server's.
-        llm = AsyncLLM.from_engine_args(engine_args(options), stat_loggers=[recorder],
+        llm = AsyncLLM.from_engine_args(engine_args(options), stat_loggers=loggers,
                                         usage_context=UsageContext.LLM_CLASS)
         # Asked now and cached by vLLM: left to the first request, this call to the engine
         # process would hang forever if that process had died meanwhile.
@@ -243,7 +247,8 @@ class VllmEngine(Engine):
         )
 
     def stats(self) -> EngineStats:
-        """Running and waiting requests and KV cache use, as of the engine's last step."""
+        """Running and waiting requests and KV cache use, as of the engine's last step
+        (all unknown unless the engine was started with `collect_stats`)."""
         return self._stats.current
 
     def unfinished_requests(self) -> int:
