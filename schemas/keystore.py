@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from sqlalchemy import Engine, delete, func, select
+from sqlalchemy import Engine, delete, func, select, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -23,6 +23,9 @@ from schemas.envelope import new_key
 from schemas.errors import EnvelopeError, StoreUnavailable
 from schemas.keyfile import MasterKeys
 from schemas.tables import BucketKey, KeyStoreBase
+
+# Advisory lock id for creating the key store's table ("sealqks" as a number).
+SCHEMA_LOCK_KEY = 0x7365616C716B73
 
 
 def bucket_id(expires_at: datetime, bucket_seconds: int) -> tuple[str, datetime]:
@@ -48,8 +51,18 @@ class KeyStore:
         self._lock = threading.Lock()
 
     def create_schema(self) -> None:
-        """Create the key store's table if it is missing (the key store has no migrations)."""
-        KeyStoreBase.metadata.create_all(self._engine)
+        """Create the key store's table if it is missing (the key store has no migrations).
+
+        Workers, beat and producers all call this at start, often at the same moment. On
+        PostgreSQL two concurrent CREATE TABLEs of the same name collide in the catalog
+        (pg_type's unique index) even with IF NOT EXISTS, so creation runs under a
+        transaction-scoped advisory lock; SQLite serialises writers by itself.
+        """
+        with self._engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"),
+                                   {"key": SCHEMA_LOCK_KEY})
+            KeyStoreBase.metadata.create_all(connection)
 
     def kek_for_expiry(self, expires_at: datetime, *, now: datetime) -> tuple[str, bytes]:
         """The id and key of the bucket that `expires_at` falls in, creating it if needed."""
