@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from sqlalchemy import Engine, delete, func, select, text
+from sqlalchemy import Engine, delete, func, inspect, select, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -56,13 +56,18 @@ class KeyStore:
         Workers, beat and producers all call this at start, often at the same moment. On
         PostgreSQL two concurrent CREATE TABLEs of the same name collide in the catalog
         (pg_type's unique index) even with IF NOT EXISTS, so creation runs under a
-        transaction-scoped advisory lock; SQLite serialises writers by itself.
+        transaction-scoped advisory lock. Elsewhere (SQLite) a starter that loses the race
+        finds the table made by the winner, which is all it wanted.
         """
-        with self._engine.begin() as connection:
-            if connection.dialect.name == "postgresql":
-                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"),
-                                   {"key": SCHEMA_LOCK_KEY})
-            KeyStoreBase.metadata.create_all(connection)
+        try:
+            with self._engine.begin() as connection:
+                if connection.dialect.name == "postgresql":
+                    connection.execute(text("SELECT pg_advisory_xact_lock(:key)"),
+                                       {"key": SCHEMA_LOCK_KEY})
+                KeyStoreBase.metadata.create_all(connection)
+        except (OperationalError, IntegrityError):
+            if not inspect(self._engine).has_table(BucketKey.__tablename__):
+                raise
 
     def kek_for_expiry(self, expires_at: datetime, *, now: datetime) -> tuple[str, bytes]:
         """The id and key of the bucket that `expires_at` falls in, creating it if needed."""

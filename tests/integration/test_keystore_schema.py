@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 import pytest
 from sqlalchemy import inspect
@@ -17,10 +18,18 @@ pytestmark = pytest.mark.integration
 STARTERS = 8
 
 
-def test_concurrent_create_schema_on_a_fresh_postgres_database(pg_url: str) -> None:
+@pytest.fixture(params=["postgresql", "sqlite"])
+def fresh_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty key-store database of each kind."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'keys.db'}"
+    return str(request.getfixturevalue("pg_url"))
+
+
+def test_concurrent_create_schema_on_a_fresh_database(fresh_url: str) -> None:
     """Workers, beat and producers starting together must not collide creating the table."""
     master = MasterKeys(primary="mk-1", keys={"mk-1": envelope.new_key()})
-    engines = [make_engine(pg_url) for _ in range(STARTERS)]
+    engines = [make_engine(fresh_url) for _ in range(STARTERS)]
     barrier = threading.Barrier(STARTERS)
     errors: list[BaseException] = []
 
