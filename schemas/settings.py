@@ -65,7 +65,7 @@ class Settings(BaseSettings):
     device: Literal["auto", "cpu", "cuda"] = "auto"
     model_cache_dir: Path = Path.home() / ".cache" / "sealq" / "models"
     max_model_len: Annotated[int, Field(ge=256)] | None = None
-    # Prompt tokens the engine takes into one step; unset: vLLM's offline-batch default.
+    # Tokens the engine takes into one step; unset: 2048 on CPU, vLLM's batch default on GPU.
     max_num_batched_tokens: Annotated[int, Field(ge=256)] | None = None
     gpu_memory_utilization: Annotated[float, Field(gt=0.0, le=1.0)] = 0.90
     tensor_parallel_size: Annotated[int, Field(ge=1, le=64)] = 1

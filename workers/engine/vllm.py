@@ -154,8 +154,7 @@ class VllmEngine(Engine):
 
     async def _start(self, options: EngineOptions, collect_stats: bool) -> AsyncLLM:
         # Built on the loop so vLLM's output handler starts on it at once.
-        recorder = functools.partial(_StatsRecorder, self._stats)
-        loggers = [recorder] if collect_stats else None
+        loggers = [functools.partial(_StatsRecorder, self._stats)] if collect_stats else None
         # The batch context: where a setting is left unset, vLLM picks its offline-batch
         # defaults (as for `vllm.LLM`) instead of its interactive server's.
         llm = AsyncLLM.from_engine_args(engine_args(options), stat_loggers=loggers,
