@@ -7,6 +7,7 @@ servers is red, not quietly green.
 
 from __future__ import annotations
 
+import os
 import secrets
 import shutil
 from collections.abc import Callable, Iterator
@@ -29,7 +30,8 @@ from schemas.tables import JobBase
 PG_SERVER_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/"
 PG_ADMIN_CONNINFO = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
 # A Redis database number reserved for these tests: flushed before each test that asks for it.
-TEST_REDIS_DB = 11
+# PYTEST_SEALQ_REDIS_DB moves it, so two checkouts can run their suites on one Redis at once.
+TEST_REDIS_DB = int(os.environ.get("PYTEST_SEALQ_REDIS_DB", "11"))
 TEST_REDIS_URL = f"redis://127.0.0.1:6379/{TEST_REDIS_DB}"
 
 SettingsFactory = Callable[..., Settings]
