@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from producer import admin
 from producer.client import Client, pending
 from schemas import constants
 from schemas.cli_common import EnvFile, fail, settings_or_exit
@@ -28,6 +29,10 @@ keys_app = typer.Typer(no_args_is_help=True,
 db_app = typer.Typer(no_args_is_help=True, help="Job database schema.")
 app.add_typer(keys_app, name="keys")
 app.add_typer(db_app, name="db")
+app.add_typer(admin.tenant_app, name="tenant")
+app.add_typer(admin.apikey_app, name="apikey")
+app.command("api")(admin.api_command)
+app.command("audit")(admin.audit_command)
 err = Console(stderr=True)
 
 EXIT_TIMEOUT = 1

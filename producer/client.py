@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-import re
 import time
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,13 +13,15 @@ from typing import Any
 
 from producer import lifecycle, spec
 from producer.broker import Enqueuer
+from producer.files import FileStore
 from producer.lifecycle import CancelReport, ShredReport
 from producer.results import result_record
 from producer.store import DuplicateSubmission, ProducerStore
+from producer.tenants import TenantDirectory
 from schemas import constants
 from schemas.db import make_engine, store_errors
 from schemas.envelope import JobBinding
-from schemas.errors import BrokerUnavailable, SpecError
+from schemas.errors import BrokerUnavailable, NotFound, SpecError
 from schemas.jobs import TERMINAL_STATES, BatchLine, JobState
 from schemas.keyfile import load_key_file
 from schemas.keystore import KeyStore, expiry_from_ttl
@@ -30,6 +31,15 @@ from schemas.settings import Settings
 
 Clock = Callable[[], datetime]
 Progress = Callable[[int], None]
+
+# Jobs per INSERT while a batch is stored (all in one transaction): bounds the memory a large
+# batch holds at once.
+INSERT_CHUNK = 500
+
+
+def new_batch_id() -> str:
+    """A fresh batch id, in the shape OpenAI's Batch API uses."""
+    return f"{constants.BATCH_ID_PREFIX}{uuid.uuid4().hex}"
 
 
 def utc_now() -> datetime:
@@ -64,12 +74,14 @@ class Client:
                  kinds: KindRegistry, default_ttl_seconds: int, queue: str,
                  clock: Clock = utc_now) -> None:
         self._store = store
-        self._sealer = sealer
+        self.sealer = sealer
         self._enqueuer = enqueuer
         self.kinds = kinds
         self._default_ttl = default_ttl_seconds
         self._queue = queue
         self._clock = clock
+        self.tenants = TenantDirectory(store.engine)
+        self.files = FileStore(store.engine, sealer)
 
     @classmethod
     def from_settings(cls, settings: Settings, *, clock: Clock = utc_now) -> Client:
@@ -84,6 +96,11 @@ class Client:
                    kinds=load_kinds(settings.kinds_file),
                    default_ttl_seconds=settings.default_ttl_seconds, queue=settings.queue,
                    clock=clock)
+
+    @property
+    def store(self) -> ProducerStore:
+        """The job database as the producer reads and writes it."""
+        return self._store
 
     def kind(self, name: str) -> Kind:
         """The kind with that name, or SpecError listing the known ones."""
@@ -104,11 +121,8 @@ class Client:
                progress: Progress | None = None) -> SubmitResult:
         """Seal, store (one transaction) and enqueue a batch; idempotent per custom id."""
         kind_spec = self.kind(kind)
-        _check_tenant(tenant)
-        ttl = self._default_ttl if ttl_seconds is None else ttl_seconds
-        if not 60 <= ttl <= constants.MAX_TTL_SECONDS:
-            raise SpecError(f"ttl {ttl} s is out of range; use 60 to "
-                            f"{constants.MAX_TTL_SECONDS} seconds")
+        self.tenants.require(tenant)
+        ttl = self._ttl(ttl_seconds)
         if not lines:
             raise SpecError("no requests to submit")
         first_use: dict[str, int] = {}
@@ -128,52 +142,117 @@ class Client:
                 if earlier is not None:
                     return SubmitResult(batch_id=earlier.id, created=0, skipped=len(lines),
                                         enqueued=0, existing=True)
+                taken = self._store.existing_custom_ids(tenant,
+                                                        [line.custom_id for line in lines])
+                fresh = [line for line in lines if line.custom_id not in taken]
+                if not fresh:
+                    raise SpecError(f"all {len(lines)} requests were submitted before for "
+                                    f"tenant {tenant!r} (custom_id is unique per tenant); "
+                                    "nothing to do")
                 try:
-                    return self._submit_new(lines, tenant, kind, ttl, key, progress)
+                    batch_id, job_ids = self._store_new(
+                        enumerate(fresh, start=1), count=len(fresh), tenant=tenant,
+                        kind=kind_spec, ttl=ttl, key=key, progress=progress)
                 except DuplicateSubmission:
-                    continue  # a concurrent submission took some custom ids: filter again
+                    continue  # a concurrent identical submission won: find its batch
+                return self._enqueue(batch_id, job_ids, skipped=len(taken), progress=progress)
         raise SpecError("these custom ids are being submitted concurrently; try again")
 
-    def _submit_new(self, lines: Sequence[BatchLine], tenant: str, kind: str, ttl: int,
-                    key: str, progress: Progress | None) -> SubmitResult:
-        taken = self._store.existing_custom_ids(tenant, [line.custom_id for line in lines])
-        fresh = [line for line in lines if line.custom_id not in taken]
-        if not fresh:
-            raise SpecError(f"all {len(lines)} requests were submitted before for tenant "
-                            f"{tenant!r} (custom_id is unique per tenant); nothing to do")
+    def submit_uploaded(self, file_id: str, *, tenant: str, kind: str,
+                        ttl_seconds: int | None = None, labels: dict[str, str] | None = None,
+                        idempotency_key: str | None = None,
+                        quota: int | None = None) -> SubmitResult:
+        """A batch from an uploaded file: opened, checked against the kind, sealed per job.
+
+        The same file and kind again (a retried request) give the same batch, as does the
+        same Idempotency-Key. Custom ids need only be unique within the file. With a quota,
+        a batch that would pass the tenant's enqueued-job limit raises LimitExceeded.
+        """
+        kind_spec = self.kind(kind)
+        self.tenants.require(tenant)
+        ttl = self._ttl(ttl_seconds)
+        key = hashlib.sha256(f"{tenant}\0{kind}\0file:{file_id}".encode()).hexdigest()
+        with store_errors():
+            for _ in range(3):
+                earlier = (idempotency_key and self._store.find_batch_by_idempotency_key(
+                    tenant, idempotency_key)) or self._store.find_batch(tenant, key)
+                if earlier:
+                    return SubmitResult(batch_id=earlier.id, created=0,
+                                        skipped=earlier.job_count, enqueued=0, existing=True)
+                now = self._clock()
+                upload = self.files.get(tenant, file_id, now=now)
+                if upload is None:
+                    raise NotFound(f"no file with id {file_id!r}")
+                try:
+                    batch_id, job_ids = self._store_new(
+                        self.files.lines(tenant, file_id, now=now), count=upload.line_count,
+                        tenant=tenant, kind=kind_spec, ttl=ttl, key=key, quota=quota,
+                        extra={"input_file_id": file_id, "labels": labels,
+                               "idempotency_key": idempotency_key})
+                except DuplicateSubmission:
+                    continue
+                return self._enqueue(batch_id, job_ids, skipped=0)
+        raise SpecError("this file is being submitted concurrently; try again")
+
+    def _ttl(self, ttl_seconds: int | None) -> int:
+        ttl = self._default_ttl if ttl_seconds is None else ttl_seconds
+        if not 60 <= ttl <= constants.MAX_TTL_SECONDS:
+            raise SpecError(f"ttl {ttl} s is out of range; use 60 to "
+                            f"{constants.MAX_TTL_SECONDS} seconds")
+        return ttl
+
+    def _store_new(self, lines: Iterable[tuple[int, BatchLine]], *, count: int, tenant: str,
+                   kind: Kind, ttl: int, key: str, quota: int | None = None,
+                   extra: dict[str, Any] | None = None,
+                   progress: Progress | None = None) -> tuple[str, list[str]]:
+        """Seal and store a batch of `count` lines in one transaction; (batch id, job ids)."""
         now = self._clock()
         expires_at = expiry_from_ttl(now, ttl)
-        batch_id = uuid.uuid4().hex
-        jobs: list[dict[str, Any]] = []
+        batch_id = new_batch_id()
         job_ids: list[str] = []
-        for position, line in enumerate(fresh):
-            job_id = uuid.uuid4().hex
-            job_ids.append(job_id)
-            binding = JobBinding(job_id=job_id, tenant=tenant, kind=kind,
-                                 expires_at=int(expires_at.timestamp()))
-            sealed = self._sealer.seal_new(binding, line.body.model_dump_json().encode(),
-                                           expires_at=expires_at, now=now)
-            jobs.append({
-                "id": job_id, "batch_id": batch_id, "tenant": tenant,
-                "custom_id": line.custom_id, "position": position, "kind": kind,
-                "model": line.body.model, "queue": self._queue, "state": JobState.QUEUED.value,
-                "attempts": 0, "created_at": now, "expires_at": expires_at,
-                "sealed_prompt": sealed.sealed_prompt, "wrapped_key": sealed.wrapped_key,
-                "key_id": sealed.key_id,
-            })
-            if progress is not None:
-                progress(1)
-        batch = {"id": batch_id, "tenant": tenant, "kind": kind, "queue": self._queue,
-                 "submit_key": key, "job_count": len(jobs), "created_at": now,
-                 "expires_at": expires_at}
-        self._store.insert_batch(batch, jobs)
+
+        def chunks() -> Iterator[list[dict[str, Any]]]:
+            chunk: list[dict[str, Any]] = []
+            for position, (line_no, line) in enumerate(lines):
+                spec.check_against_kind(line, kind, line_no)
+                job_id = uuid.uuid4().hex
+                job_ids.append(job_id)
+                binding = JobBinding(job_id=job_id, tenant=tenant, kind=kind.name,
+                                     expires_at=int(expires_at.timestamp()))
+                sealed = self.sealer.seal_new(binding, line.body.model_dump_json().encode(),
+                                               expires_at=expires_at, now=now)
+                chunk.append({
+                    "id": job_id, "batch_id": batch_id, "tenant": tenant,
+                    "custom_id": line.custom_id, "position": position, "kind": kind.name,
+                    "model": line.body.model, "queue": self._queue,
+                    "state": JobState.QUEUED.value, "attempts": 0, "created_at": now,
+                    "expires_at": expires_at, "sealed_prompt": sealed.sealed_prompt,
+                    "wrapped_key": sealed.wrapped_key, "key_id": sealed.key_id,
+                })
+                if progress is not None:
+                    progress(1)
+                if len(chunk) == INSERT_CHUNK:
+                    yield chunk
+                    chunk = []
+            yield chunk
+
+        batch = {"id": batch_id, "tenant": tenant, "kind": kind.name, "queue": self._queue,
+                 "submit_key": key, "job_count": count, "created_at": now,
+                 "expires_at": expires_at, **(extra or {})}
+        self._store.insert_batch(batch, chunks(), quota=quota)
+        if len(job_ids) != count:
+            raise SpecError(f"expected {count} requests, found {len(job_ids)}")
+        return batch_id, job_ids
+
+    def _enqueue(self, batch_id: str, job_ids: list[str], *, skipped: int,
+                 progress: Progress | None = None) -> SubmitResult:
         try:
             enqueued = self._enqueuer.enqueue(job_ids, self._queue, progress)
         except BrokerUnavailable as e:
             # Stored is safe: the reconciler enqueues queued jobs once the broker is back.
-            return SubmitResult(batch_id, len(jobs), len(taken), 0, False, str(e))
+            return SubmitResult(batch_id, len(job_ids), skipped, 0, False, str(e))
         self._store.mark_enqueued(batch_id, self._clock())
-        return SubmitResult(batch_id, len(jobs), len(taken), enqueued, False)
+        return SubmitResult(batch_id, len(job_ids), skipped, enqueued, False)
 
     def status(self, batch_id: str) -> dict[str, int]:
         """Jobs per state, every state present."""
@@ -200,7 +279,7 @@ class Client:
         with store_errors():
             for job in self._store.jobs(batch_id):
                 if JobState(job.state) in TERMINAL_STATES:
-                    yield result_record(job, self._sealer, now=now)
+                    yield result_record(job, self.sealer, now=now)
 
     def close(self) -> None:
         """Release broker connections."""
@@ -219,8 +298,3 @@ def pending(counts: dict[str, int]) -> int:
     """How many jobs in these counts are not terminal yet."""
     return counts.get(JobState.QUEUED, 0) + counts.get(JobState.RUNNING, 0)
 
-
-def _check_tenant(tenant: str) -> None:
-    if not re.match(constants.TENANT_PATTERN, tenant):
-        raise SpecError(f"tenant {tenant!r} is invalid: use 1 to 64 letters, digits, "
-                        "'.', '_' or '-', starting with a letter or digit")

@@ -8,6 +8,7 @@ destroyed, one bucket length after its expiry at the latest (see the README).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -97,3 +98,21 @@ def shred(jobs_db: Engine, job_id: str, *, now: datetime) -> ShredReport:
     if state is None:
         raise NotFound(f"no job with id {job_id!r}")
     return ShredReport(job_id=job_id, state=state, cancelled=was_open)
+
+
+def erase_batch_jobs(jobs_db: Engine, batch_id: str, states: Sequence[str], *,
+                     now: datetime) -> int:
+    """Erase the sealed parts of a batch's finished jobs in these states now; returns how many."""
+    erased = 0
+    with store_errors():
+        while True:
+            with Session(jobs_db) as session, session.begin():
+                ids = list(session.scalars(
+                    select(Job.id).where(Job.batch_id == batch_id, Job.state.in_(states),
+                                         Job.erased_at.is_(None))
+                    .order_by(Job.id).limit(CANCEL_CHUNK).with_for_update()))
+                if not ids:
+                    return erased
+                session.execute(update(Job).where(Job.id.in_(ids)).values(**_erased(now))
+                                .execution_options(synchronize_session=False))
+                erased += len(ids)

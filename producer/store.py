@@ -2,25 +2,41 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy import Engine, func, insert, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from schemas.errors import NotFound
+from schemas.errors import LimitExceeded, NotFound, SpecError
 from schemas.jobs import JobState
-from schemas.tables import Batch, Job
+from schemas.tables import Batch, Job, Tenant
 
 # SQLite allows 32766 bound parameters per statement; 500 ids per IN (...) stays far below
 # it on every backend.
 ID_CHUNK = 500
 
 
+# How long a caller over its enqueued-work quota is asked to wait before trying again.
+QUOTA_RETRY_AFTER_SECONDS = 60
+OPEN_STATES = (JobState.QUEUED.value, JobState.RUNNING.value)
+
+
 class DuplicateSubmission(Exception):
     """Another submission inserted one of these custom ids first (a race); try again."""
+
+
+@dataclass(frozen=True, slots=True)
+class BatchSummary:
+    """What a batch's jobs add up to: counts per state, tokens, when the last one ended."""
+
+    counts: dict[str, int]
+    prompt_tokens: int
+    completion_tokens: int
+    last_finished_at: datetime | None
 
 
 class ProducerStore:
@@ -45,15 +61,110 @@ class ProducerStore:
             return session.scalars(select(Batch).where(
                 Batch.tenant == tenant, Batch.submit_key == submit_key)).first()
 
-    def insert_batch(self, batch: dict[str, Any], jobs: list[dict[str, Any]]) -> None:
-        """The batch and all its jobs in one transaction: all stored, or none."""
+    def insert_batch(self, batch: dict[str, Any], jobs: Iterable[list[dict[str, Any]]], *,
+                     quota: int | None = None) -> None:
+        """The batch and its jobs (given in chunks) in one transaction: all stored, or none.
+
+        With a quota, the tenant's queued and running jobs plus this batch's may not pass it:
+        the tenant's row is locked first, so two batches of one tenant cannot both slip in.
+        """
         try:
             with self._session() as session, session.begin():
+                if quota is not None:
+                    self._check_quota(session, batch["tenant"], batch["job_count"], quota)
                 session.execute(insert(Batch), [batch])
-                if jobs:
-                    session.execute(insert(Job), jobs)
+                for chunk in jobs:
+                    if chunk:
+                        session.execute(insert(Job), chunk)
         except IntegrityError as e:
             raise DuplicateSubmission from e
+
+    @staticmethod
+    def _check_quota(session: Session, tenant: str, adding: int, quota: int) -> None:
+        if adding > quota:
+            raise SpecError(f"the batch has {adding} requests, more than the {quota} jobs "
+                            f"tenant {tenant!r} may have enqueued at once; split the file")
+        session.execute(select(Tenant.name).where(Tenant.name == tenant).with_for_update())
+        enqueued = session.scalar(select(func.count()).select_from(Job).where(
+            Job.tenant == tenant, Job.state.in_(OPEN_STATES))) or 0
+        if enqueued + adding > quota:
+            raise LimitExceeded(
+                f"tenant {tenant!r} has {enqueued} jobs enqueued; {adding} more would pass its "
+                f"limit of {quota}; retry when some have finished",
+                retry_after=QUOTA_RETRY_AFTER_SECONDS, code="enqueued_jobs_limit")
+
+    def enqueued_jobs(self, tenant: str) -> int:
+        """How many of the tenant's jobs are queued or running."""
+        with self._session() as session:
+            return session.scalar(select(func.count()).select_from(Job).where(
+                Job.tenant == tenant, Job.state.in_(OPEN_STATES))) or 0
+
+    def find_batch_by_idempotency_key(self, tenant: str, key: str) -> Batch | None:
+        """The batch an earlier request with this Idempotency-Key created, if any."""
+        with self._session() as session:
+            return session.scalars(select(Batch).where(
+                Batch.tenant == tenant, Batch.idempotency_key == key)).first()
+
+    def tenant_batch(self, tenant: str, batch_id: str) -> Batch | None:
+        """The tenant's batch with that id; None for another tenant's, as for a missing one."""
+        with self._session() as session:
+            batch = session.get(Batch, batch_id)
+        return batch if batch is not None and batch.tenant == tenant else None
+
+    def batch_page(self, *, tenant: str | None, after: str | None,
+                   limit: int) -> tuple[list[Batch], bool]:
+        """One page of batches, newest first, after the batch `after`; and whether more follow."""
+        query = select(Batch).order_by(Batch.created_at.desc(), Batch.id.desc())
+        if tenant is not None:
+            query = query.where(Batch.tenant == tenant)
+        with self._session() as session:
+            if after is not None:
+                anchor = session.get(Batch, after)
+                if anchor is None or (tenant is not None and anchor.tenant != tenant):
+                    raise NotFound(f"no batch with id {after!r} to list after")
+                query = query.where(tuple_(Batch.created_at, Batch.id)
+                                    < (anchor.created_at, anchor.id))
+            rows = list(session.scalars(query.limit(limit + 1)))
+        return rows[:limit], len(rows) > limit
+
+    def summaries(self, batch_ids: Sequence[str]) -> dict[str, BatchSummary]:
+        """Counts per state, token sums and last finish time of several batches, one query."""
+        counts = {batch_id: {state.value: 0 for state in JobState} for batch_id in batch_ids}
+        tokens = {batch_id: [0, 0] for batch_id in batch_ids}
+        finished: dict[str, datetime | None] = dict.fromkeys(batch_ids)
+        if batch_ids:
+            with self._session() as session:
+                rows = session.execute(
+                    select(Job.batch_id, Job.state, func.count(),
+                           func.coalesce(func.sum(Job.prompt_tokens), 0),
+                           func.coalesce(func.sum(Job.completion_tokens), 0),
+                           func.max(Job.finished_at))
+                    .where(Job.batch_id.in_(list(batch_ids)))
+                    .group_by(Job.batch_id, Job.state))
+                for batch_id, state, count, prompt, completion, last in rows:
+                    counts[batch_id][state] = count
+                    tokens[batch_id][0] += int(prompt or 0)
+                    tokens[batch_id][1] += int(completion or 0)
+                    previous = finished[batch_id]
+                    if last is not None and (previous is None or last > previous):
+                        finished[batch_id] = last
+        return {batch_id: BatchSummary(counts[batch_id], tokens[batch_id][0],
+                                       tokens[batch_id][1], finished[batch_id])
+                for batch_id in batch_ids}
+
+    def mark_cancelled(self, batch_id: str, now: datetime) -> None:
+        """Record that the batch was cancelled (its first cancel only)."""
+        with self._session() as session, session.begin():
+            session.execute(update(Batch).where(Batch.id == batch_id,
+                                                Batch.cancelled_at.is_(None))
+                            .values(cancelled_at=now))
+
+    def mark_output_deleted(self, batch_id: str, which: str, now: datetime) -> None:
+        """Record that the batch's output or error file was deleted."""
+        column = Batch.output_deleted_at if which == "output" else Batch.errors_deleted_at
+        with self._session() as session, session.begin():
+            session.execute(update(Batch).where(Batch.id == batch_id, column.is_(None))
+                            .values({column: now}))
 
     def mark_enqueued(self, batch_id: str, now: datetime) -> None:
         """Record when the messages of a new batch's jobs went to the broker: one statement."""
@@ -81,15 +192,17 @@ class ProducerStore:
                 counts[state] = count
         return counts
 
-    def jobs(self, batch_id: str, chunk: int = 500) -> Iterator[Job]:
-        """A batch's jobs in submission order, read in chunks to bound memory."""
+    def jobs(self, batch_id: str, chunk: int = 500,
+             states: Sequence[str] | None = None) -> Iterator[Job]:
+        """A batch's jobs (in these states) in submission order, read in chunks."""
         self.batch(batch_id)
         last = -1
         while True:
+            query = select(Job).where(Job.batch_id == batch_id, Job.position > last)
+            if states is not None:
+                query = query.where(Job.state.in_(states))
             with self._session() as session:
-                rows = list(session.scalars(select(Job).where(
-                    Job.batch_id == batch_id, Job.position > last)
-                    .order_by(Job.position).limit(chunk)))
+                rows = list(session.scalars(query.order_by(Job.position).limit(chunk)))
             if not rows:
                 return
             yield from rows
@@ -100,6 +213,18 @@ class ProducerStore:
         with self._session() as session:
             return list(session.scalars(select(Job.id).where(
                 Job.batch_id == batch_id, Job.state == JobState.QUEUED)))
+
+    def sealed_result_bytes(self, batch_id: str, states: Sequence[str]) -> int:
+        """The size of the sealed results of a batch's jobs in these states."""
+        with self._session() as session:
+            return int(session.scalar(select(func.coalesce(
+                func.sum(func.length(Job.sealed_result)), 0)).where(
+                Job.batch_id == batch_id, Job.state.in_(states))) or 0)
+
+    def ping(self) -> None:
+        """One round trip to the database (readiness checks)."""
+        with self._session() as session:
+            session.execute(select(1))
 
     @property
     def engine(self) -> Engine:

@@ -64,3 +64,33 @@ EMBEDDED_MODEL_DIRNAME = "SmolLM2-135M-Instruct"
 
 # Exit code for bad configuration (a missing variable, a bad key file): the usage error code.
 EXIT_CONFIG = 2
+
+# Gateway (`sealq api`): OpenAI's own batch limits are the defaults, so a client written for
+# OpenAI fits: a batch input file of up to 200 MB and 50,000 requests.
+DEFAULT_API_MAX_UPLOAD_BYTES = 200 * 1024 * 1024
+DEFAULT_API_MAX_FILE_LINES = 50_000
+# Requests per minute per tenant, shared by every gateway process (kept in Redis).
+DEFAULT_API_RATE_LIMIT_PER_MINUTE = 600
+# Jobs a tenant may have queued or running at once; a batch that would pass it waits (429).
+DEFAULT_API_MAX_ENQUEUED_JOBS = 100_000
+# JSON request bodies (batch create) are small; anything bigger is refused before parsing.
+API_MAX_JSON_BODY_BYTES = 64 * 1024
+# The SDK honours Retry-After only up to 120 s; above it, it gives up instead of retrying.
+API_MAX_RETRY_AFTER_SECONDS = 120
+# Key prefix of rate-limit counters in Redis.
+API_RATE_LIMIT_PREFIX = "sealq:ratelimit"
+# API keys: a recognisable prefix (secret scanners, logs), an id to find the row, a secret.
+API_KEY_PREFIX = "sqk_"
+API_KEY_ID_BYTES = 8
+API_KEY_SECRET_BYTES = 32
+# A key's last-used time is written at most this often (every call would be a hot write).
+API_KEY_TOUCH_SECONDS = 60
+# OpenAI's metadata limits: 16 pairs, keys up to 64 characters, values up to 512.
+MAX_METADATA_PAIRS = 16
+MAX_METADATA_KEY_LENGTH = 64
+MAX_METADATA_VALUE_LENGTH = 512
+# An input file of a batch, and its output and error files, as the OpenAI API names them.
+FILE_ID_PREFIX = "file-"
+OUTPUT_FILE_PREFIX = "file-out-"
+ERROR_FILE_PREFIX = "file-err-"
+BATCH_ID_PREFIX = "batch_"

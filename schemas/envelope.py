@@ -23,7 +23,8 @@ from schemas.errors import EnvelopeError
 
 MAGIC_PAYLOAD = b"SQP"
 MAGIC_KEY = b"SQK"
-Part = Literal["prompt", "result", "key"]
+# A job has a prompt, a result and its wrapped key; an uploaded file has lines and a name.
+Part = Literal["prompt", "result", "key", "line", "name"]
 MAX_KEK_ID_BYTES = 255
 
 

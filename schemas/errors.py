@@ -7,8 +7,10 @@ SealqError
 ├── EnvelopeError           a sealed payload did not open (one opaque error for every cause)
 ├── StoreError              the job database or the key store failed
 │   ├── StoreUnavailable    the database could not be reached
-│   └── NotFound            no batch or job has that id
+│   ├── NotFound            no batch or job has that id
+│   └── Conflict            another request holds what this one needs; retry shortly
 ├── BrokerUnavailable       the message broker could not be reached
+├── LimitExceeded           a tenant's request rate or enqueued-work quota is used up for now
 ├── EngineError             the inference engine failed as a whole
 │   └── EngineDead          the engine process is gone; the worker must restart it
 └── JobFailure              one job cannot finish; carries the code recorded on the job
@@ -60,8 +62,21 @@ class NotFound(StoreError):
     """No batch or job has that id."""
 
 
+class Conflict(StoreError):
+    """Another request holds what this one needs (the same idempotency key); retry shortly."""
+
+
 class BrokerUnavailable(SealqError):
     """The message broker could not be reached."""
+
+
+class LimitExceeded(SealqError):
+    """A tenant's request rate or enqueued-work quota is used up; retry after a while."""
+
+    def __init__(self, message: str, *, retry_after: int, code: str) -> None:
+        self.retry_after = retry_after
+        self.code = code
+        super().__init__(message)
 
 
 class EngineError(SealqError):

@@ -44,6 +44,13 @@ class Sealer:
             sealed_prompt=envelope.seal(data_key, prompt, binding, "prompt"),
         )
 
+    def new_data_key(self, binding: JobBinding, *, expires_at: datetime,
+                     now: datetime) -> tuple[str, bytes, bytes]:
+        """A fresh data key for an object expiring at `expires_at`: (key id, wrapped, key)."""
+        kek_id, kek = self._keys.kek_for_expiry(expires_at, now=now)
+        data_key = envelope.new_key()
+        return kek_id, envelope.wrap_key(kek_id, kek, data_key, binding), data_key
+
     def data_key(self, binding: JobBinding, wrapped_key: bytes | None, *, now: datetime) -> bytes:
         """Unwrap a job's data key; EnvelopeError if it or its bucket key is gone."""
         if wrapped_key is None:

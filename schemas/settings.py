@@ -79,6 +79,14 @@ class Settings(BaseSettings):
     # Loopback by default: in compose the worker binds 0.0.0.0 on its internal network only.
     worker_metrics_address: str = "127.0.0.1"
 
+    # Gateway (`sealq api`). Per-tenant values set with `sealq tenant add/set` win over these.
+    api_rate_limit_per_minute: Annotated[int, Field(ge=1, le=1_000_000)] = (
+        constants.DEFAULT_API_RATE_LIMIT_PER_MINUTE
+    )
+    api_max_enqueued_jobs: Annotated[int, Field(ge=1)] = constants.DEFAULT_API_MAX_ENQUEUED_JOBS
+    api_max_upload_bytes: Annotated[int, Field(ge=1024)] = constants.DEFAULT_API_MAX_UPLOAD_BYTES
+    api_max_file_lines: Annotated[int, Field(ge=1)] = constants.DEFAULT_API_MAX_FILE_LINES
+
     @field_validator("keys_file", "kinds_file", "model_cache_dir")
     @classmethod
     def _expand_home(cls, value: Path | None) -> Path | None:

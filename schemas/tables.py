@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     DateTime,
     ForeignKey,
     Index,
@@ -65,11 +66,106 @@ class KeyStoreBase(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
+class Tenant(JobBase):
+    """A customer of the deployment: its jobs, keys and limits hang off its name."""
+
+    __tablename__ = "tenants"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    # Share of the GPU while several tenants wait in one lane (dispatcher).
+    weight: Mapped[int] = mapped_column(Integer, default=1)
+    # None: the deployment's default (SEALQ_API_RATE_LIMIT / SEALQ_API_MAX_ENQUEUED_JOBS).
+    rate_limit_per_minute: Mapped[int | None] = mapped_column(Integer)
+    max_enqueued_jobs: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ApiKey(JobBase):
+    """A tenant's API key, stored as a hash of the whole key; the secret is shown once."""
+
+    __tablename__ = "api_keys"
+    __table_args__ = (Index(None, "tenant"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    tenant: Mapped[str] = mapped_column(ForeignKey("tenants.name"))
+    role: Mapped[str] = mapped_column(String(16))
+    # SHA-256 of the whole key: the secret has 256 bits of entropy, so no slow hash is needed.
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class InputFile(JobBase):
+    """An uploaded batch input file: its lines sealed under the file's own data key."""
+
+    __tablename__ = "files"
+    __table_args__ = (UniqueConstraint("tenant", "idempotency_key"),
+                      Index(None, "tenant", "created_at"),
+                      Index(None, "expires_at", "erased_at"))
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    tenant: Mapped[str] = mapped_column(ForeignKey("tenants.name"))
+    purpose: Mapped[str] = mapped_column(String(32))
+    # uploading -> processed; a failed upload's rows are deleted, never left half-stored.
+    status: Mapped[str] = mapped_column(String(16))
+    # The file name may itself be confidential ("patient-x.jsonl"): sealed like the lines.
+    sealed_filename: Mapped[bytes | None] = mapped_column(LargeBinary)
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
+    line_count: Mapped[int] = mapped_column(Integer)
+    idempotency_key: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    wrapped_key: Mapped[bytes | None] = mapped_column(LargeBinary)
+    key_id: Mapped[str] = mapped_column(String(128))
+
+
+class FileLine(JobBase):
+    """One request line of an input file, sealed; erased with its file."""
+
+    __tablename__ = "file_lines"
+
+    file_id: Mapped[str] = mapped_column(ForeignKey("files.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    # Index among the file's request lines (blank lines skipped), from 0.
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # Line number in the uploaded file, from 1: what an error message names.
+    line_no: Mapped[int] = mapped_column(Integer)
+    sealed_line: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class AuditEvent(JobBase):
+    """One authenticated (or refused) gateway call: who, what, which ids, how it ended."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (Index(None, "tenant", "at"), Index(None, "at"))
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"),
+                                    primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    tenant: Mapped[str | None] = mapped_column(String(64))
+    key_id: Mapped[str | None] = mapped_column(String(32))
+    action: Mapped[str] = mapped_column(String(48))
+    object_id: Mapped[str | None] = mapped_column(String(64))
+    status: Mapped[int] = mapped_column(Integer)
+    # An error code (unauthorized.revoked_key, rate_limited...), never a message.
+    outcome: Mapped[str] = mapped_column(String(48))
+    request_bytes: Mapped[int] = mapped_column(BigInteger, default=0)
+    response_bytes: Mapped[int] = mapped_column(BigInteger, default=0)
+    # Request lines accepted, results served...: counts that say how much, never what.
+    items: Mapped[int | None] = mapped_column(Integer)
+    client: Mapped[str | None] = mapped_column(String(64))
+
+
 class Batch(JobBase):
     """A set of jobs submitted together."""
 
     __tablename__ = "batches"
-    __table_args__ = (UniqueConstraint("tenant", "submit_key"),)
+    __table_args__ = (UniqueConstraint("tenant", "submit_key"),
+                      UniqueConstraint("tenant", "idempotency_key"),
+                      Index(None, "tenant", "created_at"))
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     tenant: Mapped[str] = mapped_column(String(64))
@@ -80,6 +176,15 @@ class Batch(JobBase):
     job_count: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Set for batches made through the gateway from an uploaded file.
+    input_file_id: Mapped[str | None] = mapped_column(String(40))
+    # The caller's own labels (OpenAI's metadata: 16 keys, short strings), stored as given.
+    labels: Mapped[dict[str, str] | None] = mapped_column(JSON)
+    idempotency_key: Mapped[str | None] = mapped_column(String(64))
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The output and error files were deleted by the caller: their ids answer 404.
+    output_deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    errors_deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class Job(JobBase):
@@ -87,12 +192,17 @@ class Job(JobBase):
 
     __tablename__ = "jobs"
     __table_args__ = (
-        UniqueConstraint("tenant", "custom_id"),
+        # custom_id is unique within a batch, as in OpenAI's Batch API (clients reuse ids like
+        # "request-1" in every file); `sealq submit` also skips ids the tenant used before.
+        UniqueConstraint("batch_id", "custom_id"),
+        Index(None, "tenant", "custom_id"),
         Index(None, "batch_id", "state"),
         Index(None, "batch_id", "position"),
         Index(None, "state", "expires_at"),
         Index(None, "state", "lease_expires_at"),
         Index(None, "expires_at", "erased_at"),
+        # A tenant's enqueued work (the gateway's quota) is counted on this.
+        Index(None, "tenant", "state"),
     )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, inspect
 
 import migrations
@@ -15,7 +16,9 @@ from schemas.tables import JobBase
 
 pytestmark = pytest.mark.integration
 
-JOB_TABLES = {"batches", "jobs"}
+HEAD = ScriptDirectory.from_config(migrations.alembic_config("sqlite://")).get_current_head()
+
+JOB_TABLES = {"batches", "jobs", "tenants", "api_keys", "files", "file_lines", "audit_events"}
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -59,11 +62,11 @@ def model_diffs(engine: Engine) -> list[Any]:
 
 
 def test_upgrade_creates_the_tables(fresh_url: str, engine: Engine) -> None:
-    """upgrade on a fresh database creates batches and jobs and records the head revision."""
+    """upgrade on a fresh database creates every job table and records the head revision."""
     assert migrations.current(fresh_url) is None
     migrations.upgrade(fresh_url)
     assert JOB_TABLES | {"alembic_version"} == set(inspect(engine).get_table_names())
-    assert migrations.current(fresh_url) == "0001"
+    assert migrations.current(fresh_url) == HEAD
 
 
 def test_upgrade_twice_is_a_no_op(fresh_url: str, engine: Engine) -> None:
@@ -71,7 +74,7 @@ def test_upgrade_twice_is_a_no_op(fresh_url: str, engine: Engine) -> None:
     migrations.upgrade(fresh_url)
     before = schema_snapshot(engine)
     migrations.upgrade(fresh_url)
-    assert migrations.current(fresh_url) == "0001"
+    assert migrations.current(fresh_url) == HEAD
     assert schema_snapshot(engine) == before
 
 
@@ -100,3 +103,17 @@ def test_downgrade_removes_the_tables(fresh_url: str, engine: Engine) -> None:
     assert not JOB_TABLES & set(inspect(engine).get_table_names())
     migrations.upgrade(fresh_url)
     assert model_diffs(engine) == []
+
+
+def test_upgrade_registers_the_tenants_that_have_work(fresh_url: str, engine: Engine) -> None:
+    """A database from before tenants existed keeps working: its tenants are registered."""
+    migrations.upgrade(fresh_url, "0001")
+    with engine.begin() as connection:
+        connection.exec_driver_sql(
+            "INSERT INTO batches (id, tenant, kind, queue, submit_key, job_count, created_at, "
+            "expires_at) VALUES ('b1', 'acme', 'free_text', 'sealq', 'k', 0, "
+            "'2030-01-01 00:00:00', '2030-01-02 00:00:00')")
+    migrations.upgrade(fresh_url)
+    with engine.connect() as connection:
+        names = {row[0] for row in connection.exec_driver_sql("SELECT name FROM tenants")}
+    assert names == {"acme", "default"}
