@@ -6,6 +6,7 @@ import contextlib
 import json
 import signal
 import subprocess
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,8 @@ from schemas.keyfile import load_key_file
 from schemas.keystore import KeyStore
 from schemas.settings import Settings
 
+# The tenant the demo's batch belongs to.
+DEMO_TENANT = "demo"
 # Worker threads for the demo: the CPU engine batches them; more buys nothing on 2 cores.
 DEMO_CONCURRENCY = 16
 
@@ -54,7 +57,9 @@ def run_demo(*, file: Path, kind: str, home: Path, timeout: float, console: Cons
             worker = start_worker(env_file, log, DEMO_CONCURRENCY)
         console.print(f"• worker started (log: {home / 'worker.log'})")
         client = Client.from_settings(settings)
-        result = client.submit_file(file, tenant="demo", kind=kind)
+        if client.tenants.get(DEMO_TENANT) is None:
+            client.tenants.add(DEMO_TENANT, now=datetime.now(UTC))
+        result = client.submit_file(file, tenant=DEMO_TENANT, kind=kind)
         console.print(f"• batch {result.batch_id}: {result.created or result.skipped} jobs "
                       f"({'submitted before, reusing' if result.existing else 'submitted'})")
 

@@ -22,6 +22,7 @@ from psycopg import sql
 from sqlalchemy.engine import make_url
 
 import migrations
+from schemas.constants import DEFAULT_TENANT
 from schemas.keyfile import init_key_file
 from schemas.settings import Settings
 from schemas.tables import JobBase
@@ -100,6 +101,9 @@ def _empty_job_tables(url: str) -> None:
                            "WHERE datname = current_database() AND pid <> pg_backend_pid()")
         connection.execute("SET lock_timeout = '10s'")
         connection.execute(sql.SQL("TRUNCATE {} CASCADE").format(tables))
+        # What the migration seeds, as a fresh database has it.
+        connection.execute("INSERT INTO tenants (name, weight, created_at) "
+                           "VALUES (%s, 1, now())", (DEFAULT_TENANT,))
 
 
 @pytest.fixture(scope="session")

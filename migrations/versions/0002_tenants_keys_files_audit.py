@@ -114,7 +114,8 @@ def upgrade() -> None:
     # Every tenant that already has work becomes a registered tenant, and so does the default.
     connection = op.get_bind()
     now = datetime.now(UTC)
-    existing = {row[0] for row in connection.execute(sa.text("SELECT DISTINCT tenant FROM batches"))}
+    existing = {row[0] for row in connection.execute(
+        sa.text("SELECT DISTINCT tenant FROM batches"))}
     rows = [{"name": name, "weight": 1, "rate_limit_per_minute": None,
              "max_enqueued_jobs": None, "created_at": now}
             for name in sorted(existing | {DEFAULT_TENANT})]

@@ -6,6 +6,7 @@ import json
 import signal
 import subprocess
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -67,6 +68,7 @@ def test_batch_runs_end_to_end_and_leaves_no_trace(
     settings = Settings(database_url=pg_url, broker_url=redis_server.url, keys_file=keys_file,
                         kinds_file=kinds_file)
     client = Client.from_settings(settings)
+    client.tenants.add("acme", now=datetime.now(UTC))
 
     reports = _write(tmp_path / "reports.jsonl", [
         _line(f"report-{i}", REPORT.format(canary=CANARY_PROMPT), 1024) for i in range(6)])

@@ -30,6 +30,8 @@ from workers.store import WorkerStore
 
 # A fixed start time: every judgement of expiry and lease takes its `now` from here.
 T0 = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
+# Tenants every harness registers (the default tenant comes with the migration).
+TEST_TENANTS = ("acme", "globex")
 # Confidential text stand-in: it must never be found in Redis or in any database column.
 CANARY = "CANARY-4c1d-merger-with-acme-confidential"
 
@@ -131,6 +133,9 @@ def make_harness(db_url: str, keys_file: Path, tmp_path: Path) -> Iterator[Harne
                         enqueuer=Enqueuer(broker_url), kinds=load_kinds(),
                         default_ttl_seconds=default_ttl_seconds, queue="sealq", clock=clock)
         clients.append(client)
+        for tenant in TEST_TENANTS:
+            if client.tenants.get(tenant) is None:
+                client.tenants.add(tenant, now=clock())
         worker_keys = KeyStore(keys, master, bucket_seconds=key_bucket_seconds)
         return Harness(client=client, clock=clock, jobs=jobs, keys=keys,
                        worker_sealer=Sealer(worker_keys))

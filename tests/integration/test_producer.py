@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -160,6 +160,13 @@ def test_custom_ids_are_per_tenant(harness: Harness) -> None:
     assert second.created == 1
 
 
+def test_submit_refuses_a_tenant_that_was_never_added(harness: Harness) -> None:
+    """An unregistered tenant is refused with the command that adds it; nothing is stored."""
+    with pytest.raises(SpecError, match=r"sealq tenant add initech"):
+        harness.client.submit(harness.lines("a"), tenant="initech")
+    assert harness.count("jobs") == 0 and harness.count("batches") == 0
+
+
 def test_concurrent_identical_submission_returns_same_batch(make_harness: HarnessFactory,
                                                             redis_url: str) -> None:
     """An identical submission that commits first while this one is storing wins the race."""
@@ -170,10 +177,11 @@ def test_concurrent_identical_submission_returns_same_batch(make_harness: Harnes
     class RacingStore(ProducerStore):
         """Lets the rival's identical submission commit just before this insert."""
 
-        def insert_batch(self, batch: dict[str, Any], jobs: list[dict[str, Any]]) -> None:
+        def insert_batch(self, batch: dict[str, Any], jobs: Iterable[list[dict[str, Any]]],
+                         *, quota: int | None = None) -> None:
             if not rival_batch:
                 rival_batch.append(rival.client.submit(harness.lines("a", "b")).batch_id)
-            super().insert_batch(batch, jobs)
+            super().insert_batch(batch, jobs, quota=quota)
 
     racing = Client(store=RacingStore(harness.jobs), sealer=harness.worker_sealer,
                     enqueuer=Enqueuer(redis_url), kinds=harness.client.kinds,

@@ -76,7 +76,7 @@ def test_message_of_a_consumer_killed_before_its_claim_is_sent_again(
                                                    broker_url=private_redis))
     try:
         batch = client.submit([BatchLine.from_request_body(
-            {"messages": [{"role": "user", "content": "hi"}]}, "orphan")], tenant="acme")
+            {"messages": [{"role": "user", "content": "hi"}]}, "orphan")])
     finally:
         client.close()
     assert batch.enqueued == 1

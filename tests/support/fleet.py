@@ -17,6 +17,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -253,6 +254,8 @@ class Fleet:
         """Submit a batch as a producer would (held: to HOLD_QUEUE, where nobody consumes)."""
         client = Client.from_settings(self.settings(HOLD_QUEUE if held else DEFAULT_QUEUE))
         try:
+            if client.tenants.get(tenant) is None:
+                client.tenants.add(tenant, now=datetime.now(UTC))
             return client.submit(lines, tenant=tenant, kind=kind)
         finally:
             client.close()
