@@ -36,7 +36,7 @@ class BodyLimitMiddleware:
         self.app = app
         self.upload_path = upload_path
         # Multipart framing (boundaries, part headers, the small fields) on top of the file.
-        self.upload_limit = upload_limit + 64 * 1024
+        self.upload_limit = upload_limit + 16 * 1024
         self.json_limit = json_limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -91,7 +91,27 @@ class AuditMiddleware:
             return
         at = self.clock()
         sizes = {"in": 0, "out": 0}
-        status = {"code": 500, "started": False}
+        status = {"code": 500, "started": False, "recorded": False}
+
+        async def record() -> None:
+            # Written before the answer's last byte leaves: when the caller has its answer,
+            # the event exists.
+            status["recorded"] = True
+            facts = _state(scope)
+            if "action" not in facts:
+                return  # no route matched: nothing was asked of sealq
+            client = scope.get("client")
+            event = Event(
+                at=at, action=facts["action"], status=status["code"],
+                outcome=facts.get("outcome") or ("ok" if status["code"] < 400 else "error"),
+                tenant=facts.get("tenant"), key_id=facts.get("key_id"),
+                object_id=facts.get("object_id"), request_bytes=sizes["in"],
+                response_bytes=sizes["out"], items=facts.get("items"),
+                client=f"{client[0]}" if client else None)
+            try:
+                await run_in_threadpool(self.record, event)
+            except Exception as e:  # noqa: BLE001  # a lost audit write must not fail the answer
+                log.error("audit event not stored: %s", type(e).__name__)
 
         async def counting_receive() -> Message:
             message = await receive()
@@ -105,6 +125,8 @@ class AuditMiddleware:
                 status["started"] = True
             elif message["type"] == "http.response.body":
                 sizes["out"] += len(message.get("body", b""))
+                if not message.get("more_body", False):
+                    await record()
             await send(message)
 
         try:
@@ -116,29 +138,17 @@ class AuditMiddleware:
             _state(scope)["outcome"] = "internal_error"
             if not status["started"]:
                 status["code"] = 500
-                await _send_error(send, errors.ApiError(
+                await _send_error(counting_send, errors.ApiError(
                     500, f"internal error (incident {incident}); retry, and report it if it "
                     "repeats", type="server_error", code="internal_error"))
-        facts = _state(scope)
-        if "action" not in facts:
-            return  # no route matched: nothing was asked of sealq
-        client = scope.get("client")
-        event = Event(
-            at=at, action=facts["action"], status=status["code"],
-            outcome=facts.get("outcome") or ("ok" if status["code"] < 400 else "error"),
-            tenant=facts.get("tenant"), key_id=facts.get("key_id"),
-            object_id=facts.get("object_id"), request_bytes=sizes["in"],
-            response_bytes=sizes["out"], items=facts.get("items"),
-            client=f"{client[0]}" if client else None)
-        try:
-            await run_in_threadpool(self.record, event)
-        except Exception as e:  # noqa: BLE001  # a lost audit write must not fail the answer
-            log.error("audit event not stored: %s", type(e).__name__)
+        if not status["recorded"]:
+            await record()
 
 
 def _state(scope: Scope) -> dict[str, Any]:
-    state = scope.get("state")
-    audit = state.get("audit") if isinstance(state, dict) else None
+    """The audit facts routes noted on this request (request.state.audit), made if missing."""
+    state = scope.setdefault("state", {})
+    audit = state.setdefault("audit", {})
     return audit if isinstance(audit, dict) else {}
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -20,13 +21,14 @@ from producer.broker import Enqueuer
 from producer.client import Client
 from producer.store import ProducerStore
 from schemas.db import make_engine
-from schemas.jobs import BatchLine
+from schemas.envelope import JobBinding
+from schemas.jobs import BatchLine, JobState, ResultPayload
 from schemas.keyfile import load_key_file
 from schemas.keystore import KeyStore
 from schemas.kinds import load_kinds
 from schemas.sealing import Sealer
 from schemas.tables import JobBase
-from workers.store import WorkerStore
+from workers.store import Outcome, WorkerStore
 
 # A fixed start time: every judgement of expiry and lease takes its `now` from here.
 T0 = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
@@ -90,6 +92,29 @@ class Harness:
         """How many rows a job-database table holds."""
         return len(self.rows(table))
 
+    def finish(self, job_id: str, content: str, *, fail_code: str | None = None) -> None:
+        """Do what a worker does: claim, open the prompt, seal a result (or fail), finish."""
+        store = self.worker_store()
+        now = self.clock()
+        claim = store.claim(job_id, now=now)
+        assert claim is not None
+        binding = JobBinding(job_id=claim.job_id, tenant=claim.tenant, kind=claim.kind,
+                             expires_at=int(claim.expires_at.timestamp()))
+        prompt = self.worker_sealer.open(binding, claim.wrapped_key, claim.sealed_prompt,
+                                         "prompt", now=now)
+        assert self.canary.encode() in prompt
+        if fail_code is not None:
+            outcome = Outcome(JobState.FAILED, error_code=fail_code)
+        else:
+            payload = ResultPayload(content=content, finish_reason="stop", model="test-model")
+            sealed = self.worker_sealer.seal(binding, claim.wrapped_key,
+                                             payload.model_dump_json().encode(), "result",
+                                             now=now)
+            outcome = Outcome(JobState.SUCCEEDED, sealed_result=sealed, prompt_tokens=11,
+                              completion_tokens=5, finish_reason="stop",
+                              policy={"pii_email": 1})
+        assert store.finish(claim, outcome, now=self.clock.advance(2))
+
     def dump(self) -> bytes:
         """Every stored value of the job database and the key store, as bytes."""
         return dump_database(self.jobs) + b"\n" + dump_database(self.keys)
@@ -151,3 +176,31 @@ def make_harness(db_url: str, keys_file: Path, tmp_path: Path) -> Iterator[Harne
 def harness(make_harness: HarnessFactory, redis_url: str) -> Harness:
     """A harness whose producer enqueues on the test Redis database."""
     return make_harness(redis_url)
+
+
+@pytest.fixture
+def gateway_factory(harness: Harness, redis_url: str) -> Iterator[Callable[..., Any]]:
+    """Start gateways over the harness's databases (real HTTP, real Redis); stopped after."""
+    from support.gateway import serve
+
+    from producer.api.gateway import Defaults, Gateway
+    from producer.api.limiter import RateLimiter
+    from producer.audit import AuditLog
+
+    stack = ExitStack()
+
+    def start(**defaults: Any) -> Any:
+        gateway = Gateway(client=harness.client, store=harness.client.store,
+                          files=harness.client.files, audit=AuditLog(harness.jobs),
+                          limiter=RateLimiter(redis_url), defaults=Defaults(**defaults),
+                          clock=harness.clock)
+        return stack.enter_context(serve(gateway))
+
+    with stack:
+        yield start
+
+
+@pytest.fixture
+def gateway(gateway_factory: Callable[..., Any]) -> Any:
+    """One gateway with the default limits (tests/support/gateway.py's GatewayServer)."""
+    return gateway_factory()

@@ -15,9 +15,8 @@ import redis
 from producer.broker import Enqueuer
 from producer.client import Client
 from producer.store import ProducerStore
-from schemas.envelope import JobBinding
 from schemas.errors import NotFound, SpecError
-from schemas.jobs import BatchLine, JobState, ResultPayload
+from schemas.jobs import BatchLine, JobState
 from schemas.settings import Settings
 from workers.store import Outcome
 
@@ -267,31 +266,12 @@ def test_status_of_unknown_batch_is_not_found(harness: Harness) -> None:
         harness.client.status("0" * 32)
 
 
-def finish_by_hand(harness: Harness, job_id: str, content: str) -> None:
-    """Do what a worker does: claim, open the prompt, seal a result, finish."""
-    store = harness.worker_store()
-    now = harness.clock()
-    claim = store.claim(job_id, now=now)
-    assert claim is not None
-    binding = JobBinding(job_id=claim.job_id, tenant=claim.tenant, kind=claim.kind,
-                         expires_at=int(claim.expires_at.timestamp()))
-    prompt = harness.worker_sealer.open(binding, claim.wrapped_key, claim.sealed_prompt,
-                                        "prompt", now=now)
-    assert harness.canary.encode() in prompt
-    payload = ResultPayload(content=content, finish_reason="stop", model="test-model")
-    sealed = harness.worker_sealer.seal(binding, claim.wrapped_key,
-                                        payload.model_dump_json().encode(), "result", now=now)
-    outcome = Outcome(JobState.SUCCEEDED, sealed_result=sealed, prompt_tokens=11,
-                      completion_tokens=5, finish_reason="stop", policy={"pii_email": 1})
-    assert store.finish(claim, outcome, now=harness.clock.advance(2))
-
-
 def test_results_open_in_openai_batch_shape(harness: Harness, redis_url: str) -> None:
     """A job finished by hand reads back, decrypted, as an OpenAI Batch output line."""
     answer = f"The answer about {harness.canary}"
     result = harness.client.submit(harness.lines("a", "b"))
     jobs = {j["custom_id"]: j["id"] for j in harness.rows("jobs")}
-    finish_by_hand(harness, jobs["a"], answer)
+    harness.finish(jobs["a"], answer)
     records = list(harness.client.results(result.batch_id))
     assert len(records) == 1  # b is still queued
     [record] = records
@@ -331,7 +311,7 @@ def test_succeeded_result_past_expiry_says_expired(harness: Harness) -> None:
     """A succeeded job read after its expiry gives `expired`, not its content."""
     result = harness.client.submit(harness.lines("a"), ttl_seconds=120)
     [job] = harness.rows("jobs")
-    finish_by_hand(harness, job["id"], "secret answer")
+    harness.finish(job["id"], "secret answer")
     harness.clock.advance(timedelta(minutes=5).total_seconds())
     [record] = list(harness.client.results(result.batch_id))
     assert record["error"]["code"] == "expired"
