@@ -13,11 +13,11 @@ password() {  # hex only: safe inside URLs
 }
 sha() { printf '%s' "$(password "$1")" | sha256sum | cut -d' ' -f1; }
 
-for role in producer worker beat flower exporter postgres keystore; do password "$role" >/dev/null; done
+for role in producer api worker beat flower exporter postgres keystore; do password "$role" >/dev/null; done
 cp secrets/postgres.password secrets/postgres_password
 cp secrets/keystore.password secrets/keystore_password
 
-sed -e "s/\${PRODUCER_SHA256}/$(sha producer)/" -e "s/\${WORKER_SHA256}/$(sha worker)/" \
+sed -e "s/\${PRODUCER_SHA256}/$(sha producer)/" -e "s/\${API_SHA256}/$(sha api)/" -e "s/\${WORKER_SHA256}/$(sha worker)/" \
     -e "s/\${BEAT_SHA256}/$(sha beat)/" -e "s/\${FLOWER_SHA256}/$(sha flower)/" \
     -e "s/\${EXPORTER_SHA256}/$(sha exporter)/" -e '/^#/d' -e '/^$/d' \
     redis/users.acl.template > secrets/redis-users.acl  # Redis ACL files take no comments
@@ -34,6 +34,8 @@ printf 'SEALQ_DATABASE_URL=%s\nSEALQ_KEY_STORE_URL=%s\nSEALQ_BROKER_URL=%s\n' \
   "$db" "$keystore" "$(broker beat)" > secrets/beat.env
 printf 'SEALQ_DATABASE_URL=%s\nSEALQ_KEY_STORE_URL=%s\nSEALQ_BROKER_URL=%s\n' \
   "$db" "$keystore" "$(broker producer)" > secrets/producer.env
+printf 'SEALQ_DATABASE_URL=%s\nSEALQ_KEY_STORE_URL=%s\nSEALQ_BROKER_URL=%s\n' \
+  "$db" "$keystore" "$(broker api)" > secrets/api.env
 [[ -s secrets/flower-basic-auth ]] || echo "ops:$(openssl rand -hex 16)" > secrets/flower-basic-auth
 printf 'SEALQ_BROKER_URL=%s\nSEALQ_FLOWER_BASIC_AUTH=%s\n' \
   "$(broker flower)" "$(cat secrets/flower-basic-auth)" > secrets/flower.env

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from pydantic import ValidationError
-from sqlalchemy import Engine, delete, insert, or_, select, tuple_, update
+from sqlalchemy import Engine, delete, insert, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -35,9 +35,9 @@ FILE_KIND = ":file"
 # A single JSONL line may hold a 1 MiB prompt, JSON-escaped: longer lines are refused as
 # soon as they pass this, before they fill memory.
 MAX_LINE_BYTES = 4 * constants.MAX_PROMPT_BYTES
-UPLOADING = "uploading"
-PROCESSED = "processed"
-DELETED = "deleted"
+UPLOADING = constants.FILE_UPLOADING
+PROCESSED = constants.FILE_PROCESSED
+DELETED = constants.FILE_DELETED
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,25 +240,6 @@ class FileStore:
         with store_errors(), Session(self.engine) as session, session.begin():
             session.execute(delete(FileLine).where(FileLine.file_id == file_id))
             session.execute(delete(InputFile).where(InputFile.id == file_id))
-
-    def erase_expired(self, *, now: datetime, limit: int, stale_uploads_before: datetime) -> int:
-        """Erase up to `limit` files past expiry, and drop uploads abandoned mid-way."""
-        with store_errors(), Session(self.engine) as session, session.begin():
-            ids = list(session.scalars(
-                select(InputFile.id).where(or_(
-                    (InputFile.expires_at <= now) & InputFile.erased_at.is_(None),
-                    (InputFile.status == UPLOADING)
-                    & (InputFile.created_at < stale_uploads_before)))
-                .limit(limit).with_for_update(skip_locked=True)))
-            if ids:
-                session.execute(delete(FileLine).where(FileLine.file_id.in_(ids)))
-                session.execute(delete(InputFile).where(InputFile.id.in_(ids),
-                                                        InputFile.status == UPLOADING))
-                session.execute(update(InputFile).where(InputFile.id.in_(ids))
-                                .values(status=DELETED, sealed_filename=None, wrapped_key=None,
-                                        erased_at=now)
-                                .execution_options(synchronize_session=False))
-        return len(ids)
 
     def _row(self, tenant: str, file_id: str) -> InputFile | None:
         with store_errors(), Session(self.engine, expire_on_commit=False) as session:

@@ -94,3 +94,13 @@ FILE_ID_PREFIX = "file-"
 OUTPUT_FILE_PREFIX = "file-out-"
 ERROR_FILE_PREFIX = "file-err-"
 BATCH_ID_PREFIX = "batch_"
+# An uploaded file's status: `uploading` (invisible) until its last line is in, then
+# `processed`; `deleted` once its sealed data was erased (by the caller or the sweeper).
+FILE_UPLOADING = "uploading"
+FILE_PROCESSED = "processed"
+FILE_DELETED = "deleted"
+# An upload still `uploading` this long after it began was abandoned (its gateway died): the
+# sweeper removes it.
+STALE_UPLOAD_SECONDS = 3600
+# Files erased per sweeper transaction: each may hold 50,000 sealed lines.
+SWEEP_FILE_BATCH_SIZE = 10

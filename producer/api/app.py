@@ -285,8 +285,8 @@ def create_app(gateway: Gateway) -> FastAPI:
     ) -> dict[str, Any]:
         _note(request, object_id=body.input_file_id)
         if body.endpoint != ENDPOINT:
-            raise errors.bad_request(f"endpoint {body.endpoint!r} is not supported; sealq "
-                                     f"runs {ENDPOINT} batches", param="endpoint")
+            raise errors.bad_request(f"endpoint is not supported: sealq runs {ENDPOINT} "
+                                     "batches", param="endpoint")
         if body.completion_window != COMPLETION_WINDOW:
             raise errors.bad_request(f"completion_window must be {COMPLETION_WINDOW!r}",
                                      param="completion_window")

@@ -126,8 +126,8 @@ class Gateway:
         """Start storing an upload once its leading fields are known."""
         purpose = fields.get("purpose")
         if purpose is not None and purpose != "batch":
-            raise errors.bad_request(f"purpose {purpose!r} is not supported; sealq takes "
-                                     "purpose=batch files only", param="purpose")
+            raise errors.bad_request("purpose is not supported: sealq takes purpose=batch "
+                                     "files only", param="purpose")
         now = self.clock()
         return self.files.begin(tenant=principal.tenant, purpose="batch",
                                 expires_at=expiry_from_ttl(now, self._file_ttl(fields)),

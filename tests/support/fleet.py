@@ -1,7 +1,8 @@
 """A whole private sealq deployment for fault tests: real processes, every byte observable.
 
 PostgreSQL (own cluster, every statement logged), Redis (compose's ACL, every command recorded
-by MONITOR), `sealq beat`, `sealq flower` and real `sealq worker`s with the vLLM engine, all
+by MONITOR), `sealq beat`, `sealq flower`, the gateway (`sealq api`) and real `sealq worker`s
+with the vLLM engine, all
 with TMPDIR in the fleet's folder and DEBUG logs. A trigger records every change of a job's
 state or result, so a test can prove a job was finished once, not just that it looks finished.
 """
@@ -30,6 +31,7 @@ from sqlalchemy.pool import NullPool
 import migrations
 from producer.broker import Enqueuer
 from producer.client import Client, SubmitResult
+from producer.tenants import Role, TenantDirectory
 from schemas.constants import DEFAULT_QUEUE
 from schemas.jobs import TERMINAL_STATES, BatchLine
 from schemas.keyfile import init_key_file
@@ -134,6 +136,7 @@ class Fleet:
     workers: list[WorkerProcess] = field(default_factory=list)
     services: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     flower_url: str = ""
+    api_url: str = ""
     faults: list[str] = field(default_factory=list)
     _db: Engine | None = None
 
@@ -163,6 +166,7 @@ class Fleet:
             worker = fleet._launch_worker()
             fleet._start_beat()
             fleet._start_flower()
+            fleet._start_api()
             worker.wait_ready(READY_SECONDS)
         except BaseException:
             fleet.close()
@@ -217,8 +221,34 @@ class Fleet:
         wait_until("Flower to listen",
                    lambda: self.flower_get("/healthcheck", auth=False)[0] == 200, timeout=60)
 
+    def _start_api(self) -> None:
+        port = free_port()
+        with (self.root / "api.log").open("ab") as log:
+            self.services["api"] = subprocess.Popen(
+                [*SEALQ, "api", "--port", str(port)], env={**os.environ, **self.env("api")},
+                stdout=log, stderr=subprocess.STDOUT)
+        self.api_url = f"http://127.0.0.1:{port}/v1"
+
+        def healthy() -> bool:
+            try:
+                with urllib.request.urlopen(  # noqa: S310  # loopback
+                        self.api_url.removesuffix("/v1") + "/healthz", timeout=5) as answer:
+                    return int(answer.status) == 200
+            except OSError:
+                return False
+
+        wait_until("the gateway to listen", healthy, timeout=120)
+
+    def api_key(self, tenant: str) -> str:
+        """A new submitter key for the tenant (registered first if needed)."""
+        directory = TenantDirectory(self.db())
+        now = datetime.now(UTC)
+        if directory.get(tenant) is None:
+            directory.add(tenant, now=now)
+        return directory.issue_key(tenant, role=Role.SUBMITTER, now=now)[1]
+
     def log(self, service: str) -> str:
-        """Everything a service (beat, flower) wrote so far."""
+        """Everything a service (beat, flower, api) wrote so far."""
         return (self.root / f"{service}.log").read_text(errors="replace")
 
     # --- workers ---------------------------------------------------------------------------

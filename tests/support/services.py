@@ -23,7 +23,7 @@ import redis
 ROOT = Path(__file__).resolve().parents[2]
 ACL_TEMPLATE = ROOT / "compose" / "redis" / "users.acl.template"
 # The roles compose's ACL defines a user for.
-ROLES = ("producer", "worker", "beat", "flower", "exporter")
+ROLES = ("producer", "api", "worker", "beat", "flower", "exporter")
 # The test's own user: flushes, restarts, MONITOR and scans. Never given to a sealq process.
 ADMIN_USER = "chaos"
 PG_BIN = Path("/usr/lib/postgresql/15/bin")

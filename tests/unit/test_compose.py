@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = ROOT / "compose"
 SEALQ_SERVICES = ("migrate", "worker", "beat", "flower", "exporter")
 HARDENED_SERVICES = ("redis", "postgres", "keystore-db", *SEALQ_SERVICES)
-ROLES = ("producer", "worker", "beat", "flower", "exporter")
+ROLES = ("producer", "api", "worker", "beat", "flower", "exporter")
 
 
 @pytest.fixture(scope="module")

@@ -10,16 +10,18 @@ token counts and policy codes; only the sealed prompt, the sealed result and the
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import Engine, and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
+from schemas import constants
 from schemas.constants import SWEEP_BATCH_SIZE
 from schemas.db import store_errors
 from schemas.jobs import ErrorCode, JobState
 from schemas.keystore import KeyStore
-from schemas.tables import Job
+from schemas.tables import FileLine, InputFile, Job
 
 # Batches per run: 100 x 1000 rows bounds one run to ~100k rows (a few seconds on PostgreSQL),
 # so a backlog is worked off over several beats instead of one run that never ends.
@@ -41,6 +43,8 @@ class SweepReport:
     would_expire: int = 0  # dry run: unfinished jobs past expiry
     would_erase: int = 0  # dry run: rows past expiry still holding sealed parts
     would_destroy_keys: int = 0  # dry run: bucket keys whose bucket has ended
+    files_erased: int = 0  # uploaded files past expiry (or abandoned uploads) erased
+    would_erase_files: int = 0  # dry run: such files
 
     def as_dict(self) -> dict[str, int | bool]:
         """The report as plain JSON-ready values."""
@@ -85,8 +89,37 @@ class Sweeper:
                 if picked < self.batch_size:
                     complete = True
                     break
+            files_erased = self._erase_files(now)
         return SweepReport(expired=expired, erased=erased, keys_destroyed=keys_destroyed,
-                           batches=batches, complete=complete)
+                           batches=batches, complete=complete, files_erased=files_erased)
+
+    def _files_due(self, now: datetime) -> ColumnElement[bool]:
+        abandoned = now - timedelta(seconds=constants.STALE_UPLOAD_SECONDS)
+        return or_(and_(InputFile.expires_at <= now, InputFile.erased_at.is_(None)),
+                   and_(InputFile.status == constants.FILE_UPLOADING,
+                        InputFile.created_at < abandoned))
+
+    def _erase_files(self, now: datetime) -> int:
+        """Erase uploaded files past expiry and drop abandoned uploads, a few per transaction."""
+        erased = 0
+        for _ in range(self.max_batches):
+            with Session(self._jobs_db) as session, session.begin():
+                ids = list(session.scalars(
+                    select(InputFile.id).where(self._files_due(now))
+                    .limit(constants.SWEEP_FILE_BATCH_SIZE).with_for_update(skip_locked=True)))
+                if not ids:
+                    break
+                session.execute(delete(FileLine).where(FileLine.file_id.in_(ids)))
+                session.execute(delete(InputFile).where(
+                    InputFile.id.in_(ids), InputFile.status == constants.FILE_UPLOADING))
+                session.execute(update(InputFile).where(InputFile.id.in_(ids))
+                                .values(status=constants.FILE_DELETED, sealed_filename=None,
+                                        wrapped_key=None, erased_at=now)
+                                .execution_options(synchronize_session=False))
+            erased += len(ids)
+            if len(ids) < constants.SWEEP_FILE_BATCH_SIZE:
+                break
+        return erased
 
     def _erase_batch(self, now: datetime) -> tuple[int, int, int]:
         """Expire and erase up to batch_size rows in one transaction: (picked, expired, erased)."""
@@ -138,7 +171,10 @@ class Sweeper:
                 past, Job.state.in_(OPEN_STATES), Job.erased_at.is_(None))) or 0
             would_erase = session.scalar(select(func.count()).select_from(Job).where(
                 past, Job.erased_at.is_(None))) or 0
+            would_erase_files = session.scalar(select(func.count()).select_from(InputFile)
+                                               .where(self._files_due(now))) or 0
         with store_errors("key store"):
             would_destroy = self._keystore.count_expired(now=now)
         return SweepReport(dry_run=True, would_expire=would_expire, would_erase=would_erase,
-                           would_destroy_keys=would_destroy)
+                           would_destroy_keys=would_destroy,
+                           would_erase_files=would_erase_files)
