@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import hashlib
 import re
-import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from producer import lifecycle, spec
 from producer.broker import Enqueuer
-from producer.lifecycle import CancelReport, ShredReport
+from producer.lifecycle import ShredReport
 from producer.results import result_record
 from producer.store import DuplicateSubmission, ProducerStore
+from producer.tracker import Clock, Tracker, pending, utc_now
 from schemas import constants
 from schemas.db import make_engine, store_errors
 from schemas.envelope import JobBinding
@@ -28,13 +27,9 @@ from schemas.kinds import Kind, KindRegistry, load_kinds
 from schemas.sealing import Sealer
 from schemas.settings import Settings
 
-Clock = Callable[[], datetime]
 Progress = Callable[[int], None]
-
-
-def utc_now() -> datetime:
-    """The current time, aware, in UTC."""
-    return datetime.now(UTC)
+# Re-exported: callers of the producer API find these beside Client.
+__all__ = ["Client", "Clock", "SubmitResult", "pending", "submit_key", "utc_now"]
 
 
 @dataclass(frozen=True)
@@ -57,19 +52,18 @@ def submit_key(tenant: str, kind: str, custom_ids: Sequence[str]) -> str:
     return digest.hexdigest()
 
 
-class Client:
-    """A producer's handle on sealq."""
+class Client(Tracker):
+    """A producer's handle on sealq: a Tracker that also submits and opens results."""
 
     def __init__(self, *, store: ProducerStore, sealer: Sealer, enqueuer: Enqueuer,
                  kinds: KindRegistry, default_ttl_seconds: int, queue: str,
                  clock: Clock = utc_now) -> None:
-        self._store = store
+        super().__init__(store=store, clock=clock)
         self._sealer = sealer
         self._enqueuer = enqueuer
         self.kinds = kinds
         self._default_ttl = default_ttl_seconds
         self._queue = queue
-        self._clock = clock
 
     @classmethod
     def from_settings(cls, settings: Settings, *, clock: Clock = utc_now) -> Client:
@@ -175,25 +169,6 @@ class Client:
         self._store.mark_enqueued(batch_id, self._clock())
         return SubmitResult(batch_id, len(jobs), len(taken), enqueued, False)
 
-    def status(self, batch_id: str) -> dict[str, int]:
-        """Jobs per state, every state present."""
-        with store_errors():
-            return self._store.counts(batch_id)
-
-    def wait(self, batch_id: str, *, timeout: float | None = None, poll_seconds: float = 0.5,
-             on_poll: Callable[[dict[str, int]], None] | None = None) -> dict[str, int]:
-        """Poll until every job is terminal or the timeout passes; returns the last counts."""
-        deadline = None if timeout is None else time.monotonic() + timeout
-        while True:
-            counts = self.status(batch_id)
-            if on_poll is not None:
-                on_poll(counts)
-            if pending(counts) == 0:
-                return counts
-            if deadline is not None and time.monotonic() >= deadline:
-                return counts
-            time.sleep(poll_seconds)
-
     def results(self, batch_id: str) -> Iterator[dict[str, Any]]:
         """OpenAI Batch output records of the batch's terminal jobs, opened in memory."""
         now = self._clock()
@@ -203,21 +178,13 @@ class Client:
                     yield result_record(job, self._sealer, now=now)
 
     def close(self) -> None:
-        """Release broker connections."""
+        """Release broker and database connections."""
         self._enqueuer.close()
-
-    def cancel(self, target: str) -> CancelReport:
-        """Cancel a batch's unfinished jobs, or one job; their sealed data is erased now."""
-        return lifecycle.cancel(self._store.engine, target, now=self._clock())
+        super().close()
 
     def shred(self, job_id: str) -> ShredReport:
         """Destroy one job's data key and sealed data now (right to erasure)."""
         return lifecycle.shred(self._store.engine, job_id, now=self._clock())
-
-
-def pending(counts: dict[str, int]) -> int:
-    """How many jobs in these counts are not terminal yet."""
-    return counts.get(JobState.QUEUED, 0) + counts.get(JobState.RUNNING, 0)
 
 
 def _check_tenant(tenant: str) -> None:

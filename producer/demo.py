@@ -7,14 +7,16 @@ import json
 import signal
 import subprocess
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
+import typer
 from rich.console import Console
 from rich.panel import Panel
 from rich.text import Text
 
 import migrations
 from producer.client import Client, pending
+from producer.commands.common import errors
 from producer.embedded import PrivateRedis, ensure_home, sealq_command, start_worker, write_env_file
 from schemas.db import make_engine
 from schemas.errors import SealqError
@@ -28,6 +30,20 @@ DEMO_CONCURRENCY = 16
 
 class WorkerExited(SealqError):
     """The demo's worker stopped before the batch finished."""
+
+
+def demo_command(
+    file: Annotated[Path, typer.Argument(help="Batch to run.")] =
+        Path("examples/report-analysis.jsonl"),
+    kind: Annotated[str, typer.Option(help="Job kind for the batch.")] = "report_analysis",
+    home: Annotated[Path, typer.Option(help="Folder for the database, keys and logs.")] =
+        Path(".sealq"),
+    timeout: Annotated[float, typer.Option(help="Seconds to wait for the batch.")] = 1800,
+) -> None:
+    """Run a batch end to end on the embedded default and print the decrypted results."""
+    with errors():
+        code = run_demo(file=file, kind=kind, home=home, timeout=timeout, console=Console())
+    raise typer.Exit(code)
 
 
 def run_demo(*, file: Path, kind: str, home: Path, timeout: float, console: Console) -> int:

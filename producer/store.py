@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy import Engine, func, insert, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from schemas.errors import NotFound
-from schemas.jobs import JobState
+from schemas.states import JobState
 from schemas.tables import Batch, Job
 
 # SQLite allows 32766 bound parameters per statement; 500 ids per IN (...) stays far below
@@ -21,6 +22,32 @@ ID_CHUNK = 500
 
 class DuplicateSubmission(Exception):
     """Another submission inserted one of these custom ids first (a race); try again."""
+
+
+@dataclass(frozen=True)
+class BatchSummary:
+    """One batch as listings show it: who, what, when, and its jobs counted by state."""
+
+    id: str
+    tenant: str
+    kind: str
+    created_at: datetime
+    expires_at: datetime
+    job_count: int
+    counts: dict[str, int]
+
+
+@dataclass(frozen=True)
+class BatchPage:
+    """One page of batches, newest first; pass `last_id` as `after` for the next page."""
+
+    batches: list[BatchSummary]
+    has_more: bool
+
+    @property
+    def last_id(self) -> str | None:
+        """The cursor for the page after this one (None on an empty page)."""
+        return self.batches[-1].id if self.batches else None
 
 
 class ProducerStore:
@@ -80,6 +107,42 @@ class ProducerStore:
             for state, count in rows:
                 counts[state] = count
         return counts
+
+    def batch_page(self, *, tenant: str | None, limit: int, after: str | None) -> BatchPage:
+        """Batches newest first, `limit` of them, after the batch `after` (a keyset cursor).
+
+        Two indexed queries whatever the page: the page itself walks (tenant,) created_at, id
+        backwards from the cursor; one grouped query counts the page's jobs by state.
+        """
+        if limit < 1:
+            raise ValueError("limit must be at least 1")
+        query = select(Batch).order_by(Batch.created_at.desc(), Batch.id.desc()).limit(limit + 1)
+        if tenant is not None:
+            query = query.where(Batch.tenant == tenant)
+        with self._session() as session:
+            if after is not None:
+                anchor = session.get(Batch, after)
+                if anchor is None or (tenant is not None and anchor.tenant != tenant):
+                    raise NotFound(f"no batch with id {after!r} to list after")
+                # A row-value comparison: both backends walk the index from the cursor.
+                query = query.where(tuple_(Batch.created_at, Batch.id)
+                                    < (anchor.created_at, anchor.id))
+            rows = list(session.scalars(query))
+            page, has_more = rows[:limit], len(rows) > limit
+            counts: dict[str, dict[str, int]] = {
+                batch.id: {state.value: 0 for state in JobState} for batch in page}
+            if page:
+                grouped = session.execute(
+                    select(Job.batch_id, Job.state, func.count())
+                    .where(Job.batch_id.in_(list(counts)))
+                    .group_by(Job.batch_id, Job.state))
+                for batch_id, state, count in grouped:
+                    counts[batch_id][state] = count
+        return BatchPage(
+            batches=[BatchSummary(id=b.id, tenant=b.tenant, kind=b.kind, created_at=b.created_at,
+                                  expires_at=b.expires_at, job_count=b.job_count,
+                                  counts=counts[b.id]) for b in page],
+            has_more=has_more)
 
     def jobs(self, batch_id: str, chunk: int = 500) -> Iterator[Job]:
         """A batch's jobs in submission order, read in chunks to bound memory."""

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, inspect
 
 import migrations
@@ -58,12 +59,17 @@ def model_diffs(engine: Engine) -> list[Any]:
         return list(compare_metadata(context, JobBase.metadata))
 
 
+def head_revision(url: str) -> str | None:
+    """The single head of migrations/versions (revisions form one chain)."""
+    return ScriptDirectory.from_config(migrations.alembic_config(url)).get_current_head()
+
+
 def test_upgrade_creates_the_tables(fresh_url: str, engine: Engine) -> None:
     """upgrade on a fresh database creates batches and jobs and records the head revision."""
     assert migrations.current(fresh_url) is None
     migrations.upgrade(fresh_url)
     assert JOB_TABLES | {"alembic_version"} == set(inspect(engine).get_table_names())
-    assert migrations.current(fresh_url) == "0001"
+    assert migrations.current(fresh_url) == head_revision(fresh_url) is not None
 
 
 def test_upgrade_twice_is_a_no_op(fresh_url: str, engine: Engine) -> None:
@@ -71,7 +77,7 @@ def test_upgrade_twice_is_a_no_op(fresh_url: str, engine: Engine) -> None:
     migrations.upgrade(fresh_url)
     before = schema_snapshot(engine)
     migrations.upgrade(fresh_url)
-    assert migrations.current(fresh_url) == "0001"
+    assert migrations.current(fresh_url) == head_revision(fresh_url)
     assert schema_snapshot(engine) == before
 
 
