@@ -100,10 +100,12 @@ def variable_sources(environ: Mapping[str, str],
     return sources
 
 
-def closest_name(name: str, known: Iterable[str]) -> str | None:
-    """The known name most like `name`, if any is close."""
-    matches = difflib.get_close_matches(name.upper(), sorted(known), n=1, cutoff=0.6)
-    return matches[0] if matches else None
+def closest_name(name: str, known: Iterable[str], prefix: str) -> str | None:
+    """The known name most like `name`, if any is close (the shared prefix is not compared)."""
+    by_rest = {other[len(prefix):]: other for other in known if other.startswith(prefix)}
+    matches = difflib.get_close_matches(name.upper()[len(prefix):], sorted(by_rest), n=1,
+                                        cutoff=0.6)
+    return by_rest[matches[0]] if matches else None
 
 
 def unknown_names(sources: Iterable[tuple[str, str]], *, prefix: str,
@@ -125,7 +127,7 @@ def check_sealq_variables(environ: Mapping[str, str], env_file: Path | None) -> 
     if not found <= known:
         known = known_variables()  # all of them, for the closest-name hint
     for name, origin in unknown_names(sources, prefix=ENV_PREFIX, known=known):
-        guess = closest_name(name, known)
+        guess = closest_name(name, known, ENV_PREFIX)
         hint = f"did you mean {guess}?" if guess else "every setting is listed in .env.example"
         raise UnknownVariable(f"{name} ({origin}) is not a sealq setting; {hint}")
 

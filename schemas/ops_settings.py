@@ -209,7 +209,7 @@ def check_flower_variables(environ: Mapping[str, str], env_file: Path | None) ->
         reason = REFUSED_FLOWER_VARIABLES.get(name.upper())
         if reason:
             raise UnknownVariable(f"{name} ({origin}) is refused: {reason}; unset it")
-        guess = closest_name(name, honoured | set(REFUSED_FLOWER_VARIABLES))
+        guess = closest_name(name, honoured | set(REFUSED_FLOWER_VARIABLES), FLOWER_PREFIX)
         hint = f"; did you mean {guess}?" if guess else ""
         raise UnknownVariable(f"{name} ({origin}) is not one of Flower's options{hint}")
 
