@@ -98,24 +98,25 @@ def _iso(moment: datetime) -> str:
 
 
 def _print_page(page: BatchPage, *, tenant: str | None, limit: int) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    err = stderr()
+    # Plain aligned columns, kubectl style: ids are never wrapped or cut, whatever the width,
+    # and `awk '{print $1}'` gets them (use --json for anything more).
     if not page.batches:
-        err.print("no batches" + (f" for tenant {tenant}" if tenant else ""))
+        stderr().print("no batches" + (f" for tenant {tenant}" if tenant else ""))
         return
-    table = Table("batch", "tenant", "kind", "created (UTC)", "expires (UTC)", "jobs", "states")
+    rows = [["BATCH", "TENANT", "KIND", "CREATED (UTC)", "EXPIRES (UTC)", "JOBS", "STATES"]]
     for batch in page.batches:
         states = ", ".join(f"{state} {n}" for state, n in batch.counts.items() if n)
-        table.add_row(batch.id, batch.tenant, batch.kind, _minute(batch.created_at),
-                      _minute(batch.expires_at), str(batch.job_count), states or "-")
-    Console().print(table)
+        rows.append([batch.id, batch.tenant, batch.kind, _minute(batch.created_at),
+                     _minute(batch.expires_at), str(batch.job_count), states or "-"])
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
+    for row in rows:
+        print("  ".join([*(cell.ljust(width) for cell, width in zip(row, widths, strict=False)),
+                         row[-1]]))
     if page.has_more:
         more = ["sealq", "batches", "--after", str(page.last_id), "--limit", str(limit)]
         if tenant:
             more += ["--tenant", tenant]
-        err.print(f"more batches: {' '.join(more)}", highlight=False)
+        stderr().print(f"more batches: {' '.join(more)}", highlight=False)
 
 
 def _minute(moment: datetime) -> str:
