@@ -6,6 +6,7 @@ import contextlib
 import json
 import signal
 import subprocess
+import time
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -18,6 +19,7 @@ import migrations
 from producer.client import Client, pending
 from producer.commands.common import errors
 from producer.embedded import PrivateRedis, ensure_home, sealq_command, start_worker, write_env_file
+from producer.waiting import progress_display
 from schemas.db import make_engine
 from schemas.errors import SealqError
 from schemas.keyfile import load_key_file
@@ -74,16 +76,27 @@ def run_demo(*, file: Path, kind: str, home: Path, timeout: float, console: Cons
         console.print(f"• batch {result.batch_id}: {result.created or result.skipped} jobs "
                       f"({'submitted before, reusing' if result.existing else 'submitted'})")
 
-        def check_worker(counts: dict[str, int]) -> None:
+        console.print("• waiting for results (the first run loads the model, ~30 s)")
+        started = time.monotonic()
+        serving = False
+
+        def on_poll(counts: dict[str, int]) -> None:
+            nonlocal serving
             if worker is not None and worker.poll() is not None and pending(counts):
                 raise WorkerExited(f"the worker exited with code {worker.returncode}; "
                                    f"see {home / 'worker.log'}")
+            if not serving and counts.get("queued", 0) < sum(counts.values()):
+                serving = True
+                console.print(f"• the worker is running jobs "
+                              f"({time.monotonic() - started:.0f} s after submitting)")
+            display.update(counts)
 
-        with console.status("waiting for results (the first run loads the model, ~30 s)"):
-            counts = client.wait(result.batch_id, timeout=timeout, on_poll=check_worker)
+        with progress_display(console, "jobs done") as display:
+            counts = client.wait(result.batch_id, timeout=timeout, on_poll=on_poll)
         if pending(counts):
             console.print(f"[red]timed out[/] with {pending(counts)} jobs unfinished")
             return 1
+        console.print("• results, opened in memory:")
         for record in client.results(result.batch_id):
             console.print(_render(record))
         summary = ", ".join(f"{state} {n}" for state, n in counts.items() if n)
