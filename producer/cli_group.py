@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 import typer
 from typer._click import Command, Context  # typer's own click: the types TyperGroup uses
 from typer.core import TyperCommand, TyperGroup
 
+from schemas.cli_common import fail
 from schemas.commands import CommandRef
+from schemas.constants import EXIT_CONFIG
 
 PLUGIN_GROUP = "sealq.commands"
 
@@ -29,17 +31,9 @@ class CommandStub(TyperCommand):
         self.ref = ref
 
 
-class CommandLoadError(Exception):
-    """A command's module could not be imported (its side of sealq is not installed)."""
-
-
 def load_command(name: str, ref: CommandRef) -> Command:
-    """The click command behind a reference: imports its module now."""
-    try:
-        target = getattr(importlib.import_module(ref.module), ref.attribute)
-    except ImportError as e:
-        raise CommandLoadError(f"`sealq {name}` is not available here: {ref.module} cannot "
-                               f"be imported ({e.name or e} is missing)") from None
+    """The click command behind a reference: imports its module now (ImportError if absent)."""
+    target = getattr(importlib.import_module(ref.module), ref.attribute)
     return as_click_command(name, target, ref.panel)
 
 
@@ -56,7 +50,6 @@ def as_click_command(name: str, target: typer.Typer | Callable[..., Any],
     return command
 
 
-
 class LazyGroup(TyperGroup):
     """A TyperGroup whose commands are CommandRefs until one is run or asked for its help.
 
@@ -64,7 +57,7 @@ class LazyGroup(TyperGroup):
     PLUGIN_GROUP add the others. Each command is imported at most once per process.
     """
 
-    refs: Mapping[str, CommandRef] = {}
+    refs: ClassVar[Mapping[str, CommandRef]] = {}
 
     def __init__(self, **attrs: Any) -> None:
         super().__init__(**attrs)
@@ -88,10 +81,12 @@ class LazyGroup(TyperGroup):
         """Resolve as Typer does, then swap a stub for its real command (imported now)."""
         name, command, rest = super().resolve_command(ctx, args)
         if isinstance(command, CommandStub) and name is not None:
+            ref = command.ref
             try:
-                command = load_command(name, command.ref)
-            except CommandLoadError as e:
-                ctx.fail(str(e))
+                command = load_command(name, ref)
+            except ImportError as e:
+                fail(f"`sealq {name}` is not available here: {ref.module} cannot be imported "
+                     f"({e.name or e} is missing)", EXIT_CONFIG)
             self.commands[name] = command
         return name, command, rest
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import importlib
+import os
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -132,13 +133,12 @@ def check_sealq_variables(environ: Mapping[str, str], env_file: Path | None) -> 
         raise UnknownVariable(f"{name} ({origin}) is not a sealq setting; {hint}")
 
 
-def load(settings_class: type[Settings_], environ: Mapping[str, str],
-         env_file: Path | None) -> Settings_:
+def load(settings_class: type[Settings_], env_file: Path | None) -> Settings_:
     """Settings of that class from the environment and env file, every SEALQ_* name checked.
 
     Raises ConfigError (one line, naming the variable) for an unknown, missing or invalid one.
     """
-    check_sealq_variables(environ, env_file)
+    check_sealq_variables(os.environ, env_file)
     try:
         return settings_class(_env_file=env_file)
     except ValidationError as e:

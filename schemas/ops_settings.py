@@ -217,9 +217,9 @@ def check_flower_variables(environ: Mapping[str, str], env_file: Path | None) ->
 def load_flower_settings(env_file: Path | None = None) -> FlowerSettings:
     """FlowerSettings from the environment (and an env file), or ConfigError."""
     check_flower_variables(os.environ, env_file)
-    return load(FlowerSettings, os.environ, env_file)
+    return load(FlowerSettings, env_file)
 
 
 def load_exporter_settings(env_file: Path | None = None) -> ExporterSettings:
     """ExporterSettings from the environment (and an env file), or ConfigError."""
-    return load(ExporterSettings, os.environ, env_file)
+    return load(ExporterSettings, env_file)

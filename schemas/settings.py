@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import tempfile
 from pathlib import Path
 from typing import Annotated, Literal
@@ -113,4 +112,4 @@ def load_settings(env_file: Path | None = None) -> Settings:
 
     Every SEALQ_* name in either must be one sealq knows (schemas.environment).
     """
-    return load(Settings, os.environ, env_file)
+    return load(Settings, env_file)

@@ -18,14 +18,16 @@ import tomllib
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
+import typer
 from sqlalchemy import insert
 from typer.testing import CliRunner
 
 import migrations
 from producer.cli import COMMANDS, app
-from producer.cli_group import load_command
+from producer.cli_group import LazyGroup, load_command
 from schemas.commands import CommandRef
 from schemas.db import make_engine
 from schemas.tables import Batch
@@ -178,3 +180,25 @@ def test_sub_command_help_comes_from_the_loaded_command() -> None:
     result = CliRunner().invoke(app, ["batches", "--help"])
     assert result.exit_code == 0
     assert "--tenant" in result.output and "--after" in result.output
+
+
+def test_a_command_whose_module_is_missing_fails_in_one_line() -> None:
+    """A reference to a module that is not installed is a usage error naming what is missing."""
+
+    ghost = CommandRef("sealq_absent_side.cli:ghost", help="Not here.", panel="Workers")
+
+    class Group(LazyGroup):
+        refs: ClassVar[dict[str, CommandRef]] = {"ghost": ghost}
+
+    ghost_app = typer.Typer(cls=Group, add_completion=False)
+
+    @ghost_app.callback()
+    def _root() -> None:
+        """A group with one missing command."""
+
+    listed = CliRunner().invoke(ghost_app, ["--help"])
+    assert listed.exit_code == 0 and "Not here." in listed.output
+    result = CliRunner().invoke(ghost_app, ["ghost"])
+    assert result.exit_code == 2
+    assert result.stderr == ("sealq: `sealq ghost` is not available here: sealq_absent_side.cli "
+                             "cannot be imported (sealq_absent_side is missing)\n")
