@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-
-from celery import Celery
-from kombu.exceptions import KombuError, OperationalError
+from typing import TYPE_CHECKING
 
 from schemas.constants import TASK_GENERATE
 from schemas.errors import BrokerUnavailable
 from schemas.messages import celery_config
+
+if TYPE_CHECKING:
+    from celery import Celery
 
 # Give up on an unreachable broker after a few quick retries: the jobs are safe in the
 # database and the reconciler enqueues them once the broker is back.
@@ -21,11 +22,22 @@ PUBLISH_CHUNK = 500
 
 
 class Enqueuer:
-    """Publishes generate messages for job ids."""
+    """Publishes generate messages for job ids; Celery is loaded on the first publish."""
 
     def __init__(self, broker_url: str) -> None:
-        self._app = Celery("sealq-producer", set_as_current=False)
-        self._app.conf.update(celery_config(broker_url))
+        self._broker_url = broker_url
+        self._celery: Celery | None = None
+
+    @property
+    def _app(self) -> Celery:
+        if self._celery is None:
+            # Imported here: reading commands (status, batches) never publish, and Celery
+            # with kombu's Redis transport is most of what a producer process would import.
+            from celery import Celery
+
+            self._celery = Celery("sealq-producer", set_as_current=False)
+            self._celery.conf.update(celery_config(self._broker_url))
+        return self._celery
 
     def enqueue(self, job_ids: Sequence[str], queue: str,
                 progress: Callable[[int], None] | None = None) -> int:
@@ -34,6 +46,8 @@ class Enqueuer:
         Messages go out in pipelined chunks of PUBLISH_CHUNK (kombu's producer batch): one
         round trip per chunk instead of one per message. A chunk that fails is not counted.
         """
+        from kombu.exceptions import KombuError, OperationalError
+
         sent = 0
         try:
             with self._app.producer_or_acquire() as producer:
@@ -59,4 +73,5 @@ class Enqueuer:
 
     def close(self) -> None:
         """Release the broker connections."""
-        self._app.close()
+        if self._celery is not None:
+            self._celery.close()

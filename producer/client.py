@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 import hashlib
-import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from producer import lifecycle, spec
 from producer.broker import Enqueuer
 from producer.files import FileStore
-from producer.lifecycle import CancelReport, ShredReport
+from producer.lifecycle import ShredReport
 from producer.results import result_record
 from producer.store import DuplicateSubmission, ProducerStore
 from producer.tenants import TenantDirectory
+from producer.tracker import Clock, Tracker, pending, utc_now
 from schemas import constants
 from schemas.db import make_engine, store_errors
 from schemas.envelope import JobBinding
@@ -29,8 +28,10 @@ from schemas.kinds import Kind, KindRegistry, load_kinds
 from schemas.sealing import Sealer
 from schemas.settings import Settings
 
-Clock = Callable[[], datetime]
 Progress = Callable[[int], None]
+# Re-exported: callers of the producer API find these beside Client.
+__all__ = ["Client", "Clock", "SubmitResult", "new_batch_id", "pending", "submit_key",
+           "utc_now"]
 
 # Jobs per INSERT while a batch is stored (all in one transaction): bounds the memory a large
 # batch holds at once.
@@ -40,11 +41,6 @@ INSERT_CHUNK = 500
 def new_batch_id() -> str:
     """A fresh batch id, in the shape OpenAI's Batch API uses."""
     return f"{constants.BATCH_ID_PREFIX}{uuid.uuid4().hex}"
-
-
-def utc_now() -> datetime:
-    """The current time, aware, in UTC."""
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -67,19 +63,18 @@ def submit_key(tenant: str, kind: str, custom_ids: Sequence[str]) -> str:
     return digest.hexdigest()
 
 
-class Client:
-    """A producer's handle on sealq."""
+class Client(Tracker):
+    """A producer's handle on sealq: a Tracker that also submits and opens results."""
 
     def __init__(self, *, store: ProducerStore, sealer: Sealer, enqueuer: Enqueuer,
                  kinds: KindRegistry, default_ttl_seconds: int, queue: str,
                  clock: Clock = utc_now) -> None:
-        self._store = store
+        super().__init__(store=store, clock=clock)
         self.sealer = sealer
         self._enqueuer = enqueuer
         self.kinds = kinds
         self._default_ttl = default_ttl_seconds
         self._queue = queue
-        self._clock = clock
         self.tenants = TenantDirectory(store.engine)
         self.files = FileStore(store.engine, sealer)
 
@@ -254,25 +249,6 @@ class Client:
         self._store.mark_enqueued(batch_id, self._clock())
         return SubmitResult(batch_id, len(job_ids), skipped, enqueued, False)
 
-    def status(self, batch_id: str) -> dict[str, int]:
-        """Jobs per state, every state present."""
-        with store_errors():
-            return self._store.counts(batch_id)
-
-    def wait(self, batch_id: str, *, timeout: float | None = None, poll_seconds: float = 0.5,
-             on_poll: Callable[[dict[str, int]], None] | None = None) -> dict[str, int]:
-        """Poll until every job is terminal or the timeout passes; returns the last counts."""
-        deadline = None if timeout is None else time.monotonic() + timeout
-        while True:
-            counts = self.status(batch_id)
-            if on_poll is not None:
-                on_poll(counts)
-            if pending(counts) == 0:
-                return counts
-            if deadline is not None and time.monotonic() >= deadline:
-                return counts
-            time.sleep(poll_seconds)
-
     def results(self, batch_id: str) -> Iterator[dict[str, Any]]:
         """OpenAI Batch output records of the batch's terminal jobs, opened in memory."""
         now = self._clock()
@@ -282,19 +258,10 @@ class Client:
                     yield result_record(job, self.sealer, now=now)
 
     def close(self) -> None:
-        """Release broker connections."""
+        """Release broker and database connections."""
         self._enqueuer.close()
-
-    def cancel(self, target: str) -> CancelReport:
-        """Cancel a batch's unfinished jobs, or one job; their sealed data is erased now."""
-        return lifecycle.cancel(self._store.engine, target, now=self._clock())
+        super().close()
 
     def shred(self, job_id: str) -> ShredReport:
         """Destroy one job's data key and sealed data now (right to erasure)."""
         return lifecycle.shred(self._store.engine, job_id, now=self._clock())
-
-
-def pending(counts: dict[str, int]) -> int:
-    """How many jobs in these counts are not terminal yet."""
-    return counts.get(JobState.QUEUED, 0) + counts.get(JobState.RUNNING, 0)
-

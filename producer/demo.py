@@ -6,17 +6,21 @@ import contextlib
 import json
 import signal
 import subprocess
+import time
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
+import typer
 from rich.console import Console
 from rich.panel import Panel
 from rich.text import Text
 
 import migrations
 from producer.client import Client, pending
+from producer.commands.common import errors
 from producer.embedded import PrivateRedis, ensure_home, sealq_command, start_worker, write_env_file
+from producer.waiting import progress_display
 from schemas.db import make_engine
 from schemas.errors import SealqError
 from schemas.keyfile import load_key_file
@@ -31,6 +35,20 @@ DEMO_CONCURRENCY = 16
 
 class WorkerExited(SealqError):
     """The demo's worker stopped before the batch finished."""
+
+
+def demo_command(
+    file: Annotated[Path, typer.Argument(help="Batch to run.")] =
+        Path("examples/report-analysis.jsonl"),
+    kind: Annotated[str, typer.Option(help="Job kind for the batch.")] = "report_analysis",
+    home: Annotated[Path, typer.Option(help="Folder for the database, keys and logs.")] =
+        Path(".sealq"),
+    timeout: Annotated[float, typer.Option(help="Seconds to wait for the batch.")] = 1800,
+) -> None:
+    """Run a batch end to end on the embedded default and print the decrypted results."""
+    with errors():
+        code = run_demo(file=file, kind=kind, home=home, timeout=timeout, console=Console())
+    raise typer.Exit(code)
 
 
 def run_demo(*, file: Path, kind: str, home: Path, timeout: float, console: Console) -> int:
@@ -63,16 +81,27 @@ def run_demo(*, file: Path, kind: str, home: Path, timeout: float, console: Cons
         console.print(f"• batch {result.batch_id}: {result.created or result.skipped} jobs "
                       f"({'submitted before, reusing' if result.existing else 'submitted'})")
 
-        def check_worker(counts: dict[str, int]) -> None:
+        console.print("• waiting for results (the first run loads the model, ~30 s)")
+        started = time.monotonic()
+        serving = False
+
+        def on_poll(counts: dict[str, int]) -> None:
+            nonlocal serving
             if worker is not None and worker.poll() is not None and pending(counts):
                 raise WorkerExited(f"the worker exited with code {worker.returncode}; "
                                    f"see {home / 'worker.log'}")
+            if not serving and counts.get("queued", 0) < sum(counts.values()):
+                serving = True
+                console.print(f"• the worker is running jobs "
+                              f"({time.monotonic() - started:.0f} s after submitting)")
+            display.update(counts)
 
-        with console.status("waiting for results (the first run loads the model, ~30 s)"):
-            counts = client.wait(result.batch_id, timeout=timeout, on_poll=check_worker)
+        with progress_display(console, "jobs done") as display:
+            counts = client.wait(result.batch_id, timeout=timeout, on_poll=on_poll)
         if pending(counts):
             console.print(f"[red]timed out[/] with {pending(counts)} jobs unfinished")
             return 1
+        console.print("• results, opened in memory:")
         for record in client.results(result.batch_id):
             console.print(_render(record))
         summary = ", ".join(f"{state} {n}" for state, n in counts.items() if n)

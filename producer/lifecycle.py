@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from schemas.db import store_errors
 from schemas.errors import NotFound
-from schemas.jobs import ErrorCode, JobState
+from schemas.states import ErrorCode, JobState
 from schemas.tables import Batch, Job, UTCDateTime
 
 # Jobs per cancel transaction: a big batch is cancelled in short transactions, not one long lock.

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from schemas.errors import LimitExceeded, NotFound, SpecError
-from schemas.jobs import JobState
+from schemas.states import JobState
 from schemas.tables import Batch, Job, Tenant
 
 # SQLite allows 32766 bound parameters per statement; 500 ids per IN (...) stays far below
@@ -30,13 +30,39 @@ class DuplicateSubmission(Exception):
 
 
 @dataclass(frozen=True, slots=True)
-class BatchSummary:
+class BatchTotals:
     """What a batch's jobs add up to: counts per state, tokens, when the last one ended."""
 
     counts: dict[str, int]
     prompt_tokens: int
     completion_tokens: int
     last_finished_at: datetime | None
+
+
+@dataclass(frozen=True)
+class BatchSummary:
+    """One batch as listings show it: who, what, when, and its jobs counted by state."""
+
+    id: str
+    tenant: str
+    kind: str
+    created_at: datetime
+    expires_at: datetime
+    job_count: int
+    counts: dict[str, int]
+
+
+@dataclass(frozen=True)
+class BatchPage:
+    """One page of batches, newest first; pass `last_id` as `after` for the next page."""
+
+    batches: list[BatchSummary]
+    has_more: bool
+
+    @property
+    def last_id(self) -> str | None:
+        """The cursor for the page after this one (None on an empty page)."""
+        return self.batches[-1].id if self.batches else None
 
 
 class ProducerStore:
@@ -111,23 +137,7 @@ class ProducerStore:
             batch = session.get(Batch, batch_id)
         return batch if batch is not None and batch.tenant == tenant else None
 
-    def batch_page(self, *, tenant: str | None, after: str | None,
-                   limit: int) -> tuple[list[Batch], bool]:
-        """One page of batches, newest first, after the batch `after`; and whether more follow."""
-        query = select(Batch).order_by(Batch.created_at.desc(), Batch.id.desc())
-        if tenant is not None:
-            query = query.where(Batch.tenant == tenant)
-        with self._session() as session:
-            if after is not None:
-                anchor = session.get(Batch, after)
-                if anchor is None or (tenant is not None and anchor.tenant != tenant):
-                    raise NotFound(f"no batch with id {after!r} to list after")
-                query = query.where(tuple_(Batch.created_at, Batch.id)
-                                    < (anchor.created_at, anchor.id))
-            rows = list(session.scalars(query.limit(limit + 1)))
-        return rows[:limit], len(rows) > limit
-
-    def summaries(self, batch_ids: Sequence[str]) -> dict[str, BatchSummary]:
+    def totals(self, batch_ids: Sequence[str]) -> dict[str, BatchTotals]:
         """Counts per state, token sums and last finish time of several batches, one query."""
         counts = {batch_id: {state.value: 0 for state in JobState} for batch_id in batch_ids}
         tokens = {batch_id: [0, 0] for batch_id in batch_ids}
@@ -148,7 +158,7 @@ class ProducerStore:
                     previous = finished[batch_id]
                     if last is not None and (previous is None or last > previous):
                         finished[batch_id] = last
-        return {batch_id: BatchSummary(counts[batch_id], tokens[batch_id][0],
+        return {batch_id: BatchTotals(counts[batch_id], tokens[batch_id][0],
                                        tokens[batch_id][1], finished[batch_id])
                 for batch_id in batch_ids}
 
@@ -191,6 +201,49 @@ class ProducerStore:
             for state, count in rows:
                 counts[state] = count
         return counts
+
+    def batch_page(self, *, tenant: str | None, limit: int, after: str | None) -> BatchPage:
+        """Batches newest first, `limit` of them, after the batch `after` (a keyset cursor).
+
+        Two indexed queries whatever the page: the page itself walks (tenant,) created_at, id
+        backwards from the cursor; one grouped query counts the page's jobs by state.
+        """
+        page, has_more = self.batch_rows(tenant=tenant, limit=limit, after=after)
+        with self._session() as session:
+            counts: dict[str, dict[str, int]] = {
+                batch.id: {state.value: 0 for state in JobState} for batch in page}
+            if page:
+                grouped = session.execute(
+                    select(Job.batch_id, Job.state, func.count())
+                    .where(Job.batch_id.in_(list(counts)))
+                    .group_by(Job.batch_id, Job.state))
+                for batch_id, state, count in grouped:
+                    counts[batch_id][state] = count
+        return BatchPage(
+            batches=[BatchSummary(id=b.id, tenant=b.tenant, kind=b.kind, created_at=b.created_at,
+                                  expires_at=b.expires_at, job_count=b.job_count,
+                                  counts=counts[b.id]) for b in page],
+            has_more=has_more)
+
+    def batch_rows(self, *, tenant: str | None, limit: int,
+                   after: str | None) -> tuple[list[Batch], bool]:
+        """Batch rows newest first after the batch `after` (a keyset cursor), and whether more
+        follow; a cursor from another tenant is NotFound, like a missing one."""
+        if limit < 1:
+            raise ValueError("limit must be at least 1")
+        query = select(Batch).order_by(Batch.created_at.desc(), Batch.id.desc()).limit(limit + 1)
+        if tenant is not None:
+            query = query.where(Batch.tenant == tenant)
+        with self._session() as session:
+            if after is not None:
+                anchor = session.get(Batch, after)
+                if anchor is None or (tenant is not None and anchor.tenant != tenant):
+                    raise NotFound(f"no batch with id {after!r} to list after")
+                # A row-value comparison: both backends walk the index from the cursor.
+                query = query.where(tuple_(Batch.created_at, Batch.id)
+                                    < (anchor.created_at, anchor.id))
+            rows = list(session.scalars(query))
+        return rows[:limit], len(rows) > limit
 
     def jobs(self, batch_id: str, chunk: int = 500,
              states: Sequence[str] | None = None) -> Iterator[Job]:

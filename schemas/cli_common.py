@@ -5,13 +5,15 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
 from schemas.constants import EXIT_CONFIG
 from schemas.errors import ConfigError
-from schemas.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from schemas.settings import Settings
 
 EnvFile = Annotated[
     Path | None,
@@ -29,6 +31,9 @@ def fail(message: str, code: int = 1) -> NoReturn:
 
 def settings_or_exit(env_file: Path | None) -> Settings:
     """Validated settings, or a one-line error naming the variable and exit code 2."""
+    # Imported here: pydantic-settings is not needed to parse a command line or show help.
+    from schemas.settings import load_settings
+
     try:
         return load_settings(env_file)
     except ConfigError as e:
@@ -36,7 +41,8 @@ def settings_or_exit(env_file: Path | None) -> Settings:
 
 
 # Loggers of libraries that could print request contents at DEBUG: never below INFO.
-QUIET_LOGGERS = ("vllm", "transformers", "httpx", "urllib3", "presidio-analyzer")
+QUIET_LOGGERS = ("vllm", "transformers", "httpx", "urllib3", "presidio-analyzer",
+                 "python_multipart", "multipart", "openai")
 
 
 def configure_logging(level: str) -> None:

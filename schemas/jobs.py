@@ -1,46 +1,18 @@
-"""Job states, error codes and the request contract (OpenAI Batch lines)."""
+"""The request contract (OpenAI Batch lines) and the sealed result; states re-exported."""
 
 from __future__ import annotations
 
-import enum
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from schemas import constants
 
+# States and codes live in schemas.states (no pydantic), for readers that need only those.
+from schemas.states import TERMINAL_STATES, ErrorCode, JobState
 
-class JobState(enum.StrEnum):
-    """Where a job is in its life; the last five are terminal."""
-
-    QUEUED = "queued"
-    RUNNING = "running"
-    SUCCEEDED = "succeeded"
-    FAILED = "failed"
-    REJECTED = "rejected"
-    CANCELLED = "cancelled"
-    EXPIRED = "expired"
-
-
-TERMINAL_STATES = frozenset(
-    {JobState.SUCCEEDED, JobState.FAILED, JobState.REJECTED, JobState.CANCELLED, JobState.EXPIRED}
-)
-
-
-class ErrorCode(enum.StrEnum):
-    """Codes recorded on jobs that did not succeed; the only words a failure leaves behind."""
-
-    PROMPT_TOO_LONG = "prompt_too_long"
-    PAYLOAD_INVALID = "payload_invalid"
-    SCHEMA_VIOLATION = "schema_violation"
-    PROMPT_INJECTION = "prompt_injection"
-    PII_DETECTED = "pii_detected"
-    INPUT_INVALID = "input_invalid"
-    ATTEMPTS_EXHAUSTED = "attempts_exhausted"
-    ENGINE_ERROR = "engine_error"
-    UNKNOWN_KIND = "unknown_kind"
-    CANCELLED = "cancelled"
-    EXPIRED = "expired"
+__all__ = ["ERROR_MESSAGES", "TERMINAL_STATES", "BatchLine", "ErrorCode", "JobState", "Message",
+           "RequestBody", "ResultPayload", "Tenant"]
 
 
 class Message(BaseModel):

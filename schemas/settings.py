@@ -6,15 +6,13 @@ import tempfile
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from schemas import constants
-from schemas.errors import ConfigError
-
-ENV_PREFIX = "SEALQ_"
+from schemas.environment import ENV_PREFIX, load
 
 
 def _database_url(value: str, variable: str) -> str:
@@ -118,18 +116,8 @@ class Settings(BaseSettings):
 
 
 def load_settings(env_file: Path | None = None) -> Settings:
-    """Build Settings from the environment (and an optional env file), or raise ConfigError."""
-    try:
-        return Settings(_env_file=env_file)
-    except ValidationError as e:
-        raise ConfigError(describe_validation_error(e)) from None
+    """Settings from the environment (and an optional env file), or ConfigError.
 
-
-def describe_validation_error(error: ValidationError) -> str:
-    """One line naming the first bad variable and what is wrong with it."""
-    first = error.errors()[0]
-    field = str(first["loc"][0]) if first["loc"] else "?"
-    variable = ENV_PREFIX + field.upper()
-    if first["type"] == "missing":
-        return f"{variable} is not set; see .env.example for what it takes"
-    return f"{variable} is invalid: {first['msg']}"
+    Every SEALQ_* name in either must be one sealq knows (schemas.environment).
+    """
+    return load(Settings, env_file)

@@ -163,9 +163,13 @@ class Batch(JobBase):
     """A set of jobs submitted together."""
 
     __tablename__ = "batches"
-    __table_args__ = (UniqueConstraint("tenant", "submit_key"),
-                      UniqueConstraint("tenant", "idempotency_key"),
-                      Index(None, "tenant", "created_at"))
+    __table_args__ = (
+        UniqueConstraint("tenant", "submit_key"),
+        UniqueConstraint("tenant", "idempotency_key"),
+        # `sealq batches`: newest first, overall and per tenant, paged by keyset.
+        Index(None, "created_at", "id"),
+        Index(None, "tenant", "created_at", "id"),
+    )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     tenant: Mapped[str] = mapped_column(String(64))

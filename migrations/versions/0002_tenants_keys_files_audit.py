@@ -104,7 +104,6 @@ def upgrade() -> None:
         batch.add_column(sa.Column("errors_deleted_at", UTCDateTime(), nullable=True))
         batch.create_unique_constraint("uq_batches_tenant_idempotency_key",
                                        ["tenant", "idempotency_key"])
-    op.create_index("ix_batches_tenant_created_at", "batches", ["tenant", "created_at"])
     op.create_index("ix_jobs_tenant_state", "jobs", ["tenant", "state"])
     with op.batch_alter_table("jobs") as jobs:
         jobs.drop_constraint("uq_jobs_tenant_custom_id", type_="unique")
@@ -128,7 +127,6 @@ def downgrade() -> None:
         jobs.drop_constraint("uq_jobs_batch_id_custom_id", type_="unique")
         jobs.create_unique_constraint("uq_jobs_tenant_custom_id", ["tenant", "custom_id"])
     op.drop_index("ix_jobs_tenant_state", "jobs")
-    op.drop_index("ix_batches_tenant_created_at", "batches")
     with op.batch_alter_table("batches") as batch:
         batch.drop_constraint("uq_batches_tenant_idempotency_key", type_="unique")
         for column in ("errors_deleted_at", "output_deleted_at", "cancelled_at",

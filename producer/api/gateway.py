@@ -164,7 +164,7 @@ class Gateway:
         result = self._result_file(principal, file_id, now)
         if result is not None:
             batch, errors_file = result
-            summary = self.store.summaries([batch.id])[batch.id]
+            summary = self.store.totals([batch.id])[batch.id]
             size = self.store.sealed_result_bytes(
                 batch.id, UNSUCCESSFUL if errors_file else SUCCEEDED)
             return result_file_object(batch, summary, errors=errors_file, size_bytes=size)
@@ -228,7 +228,7 @@ class Gateway:
                 batch = self.store.tenant_batch(principal.tenant, file_id.removeprefix(prefix))
                 if batch is None:
                     raise errors.not_found("file", file_id)
-                shown = batch_object(batch, self.store.summaries([batch.id])[batch.id], now=now)
+                shown = batch_object(batch, self.store.totals([batch.id])[batch.id], now=now)
                 wanted = error_file_id(batch.id) if errors_file else output_file_id(batch.id)
                 if shown["error_file_id" if errors_file else "output_file_id"] != wanted:
                     raise errors.not_found("file", file_id)
@@ -254,20 +254,20 @@ class Gateway:
         batch = self.store.tenant_batch(principal.tenant, batch_id)
         if batch is None:
             raise errors.not_found("batch", batch_id)
-        return batch_object(batch, self.store.summaries([batch.id])[batch.id], now=self.clock())
+        return batch_object(batch, self.store.totals([batch.id])[batch.id], now=self.clock())
 
     def list_batches(self, principal: Principal, *, after: str | None,
                      limit: int) -> dict[str, Any]:
         """The tenant's batches, newest first, one page."""
         try:
-            batches, more = self.store.batch_page(tenant=principal.tenant, after=after,
+            batches, more = self.store.batch_rows(tenant=principal.tenant, after=after,
                                                   limit=limit)
         except NotFound:
             raise errors.bad_request(f"after={after!r} is not one of your batches",
                                      param="after") from None
-        summaries = self.store.summaries([batch.id for batch in batches])
+        totals = self.store.totals([batch.id for batch in batches])
         now = self.clock()
-        return page([batch_object(b, summaries[b.id], now=now) for b in batches], more)
+        return page([batch_object(b, totals[b.id], now=now) for b in batches], more)
 
     def cancel_batch(self, principal: Principal, batch_id: str) -> dict[str, Any]:
         """End the batch's unfinished jobs `cancelled`; their sealed data is erased now."""

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from producer.files import FileInfo
-from producer.store import BatchSummary
+from producer.store import BatchTotals
 from schemas import constants
 from schemas.jobs import JobState
 from schemas.tables import Batch
@@ -36,7 +36,7 @@ def error_file_id(batch_id: str) -> str:
     return f"{constants.ERROR_FILE_PREFIX}{batch_id}"
 
 
-def batch_status(batch: Batch, summary: BatchSummary) -> str:
+def batch_status(batch: Batch, summary: BatchTotals) -> str:
     """OpenAI's status word for the batch's state."""
     counts = summary.counts
     pending = counts[JobState.QUEUED] + counts[JobState.RUNNING]
@@ -49,7 +49,7 @@ def batch_status(batch: Batch, summary: BatchSummary) -> str:
     return "completed"
 
 
-def batch_object(batch: Batch, summary: BatchSummary, *, now: datetime) -> dict[str, Any]:
+def batch_object(batch: Batch, summary: BatchTotals, *, now: datetime) -> dict[str, Any]:
     """The batch as the SDK's `Batch`, with sealq's own facts under `sealq`."""
     counts = summary.counts
     status = batch_status(batch, summary)
@@ -103,7 +103,7 @@ def file_object(info: FileInfo) -> dict[str, Any]:
             "status_details": None}
 
 
-def result_file_object(batch: Batch, summary: BatchSummary, *, errors: bool,
+def result_file_object(batch: Batch, summary: BatchTotals, *, errors: bool,
                        size_bytes: int) -> dict[str, Any]:
     """A batch's output or error file as the SDK's `FileObject` (its size is the sealed size)."""
     file_id = error_file_id(batch.id) if errors else output_file_id(batch.id)

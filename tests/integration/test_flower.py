@@ -219,3 +219,31 @@ def test_flower_is_read_only_by_default(flower: str) -> None:
     assert status == 403
     status, _ = get(f"{flower}/api/task/revoke/0123", method="POST", data=b"")
     assert status == 403
+
+
+@pytest.mark.integration
+@pytest.mark.timeout(180)
+def test_flower_honours_flowers_own_variables_and_options_win(
+        tmp_path: Path, redis_url: str) -> None:
+    """FLOWER_PORT and FLOWER_URL_PREFIX (from an env file) move real Flower; --port wins."""
+    env_port, option_port = free_port(), free_port()
+    env_file = tmp_path / "flower.env"
+    env_file.write_text(f"SEALQ_BROKER_URL={redis_url}\nSEALQ_FLOWER_BASIC_AUTH={USER}:"
+                        f"{PASSWORD}\nFLOWER_PORT={env_port}\nFLOWER_URL_PREFIX=ops/flower\n")
+    env = {name: value for name, value in os.environ.items()
+           if not name.startswith(("SEALQ_", "FLOWER_"))}
+    started = []
+    try:
+        for extra in ([], ["--port", str(option_port)]):
+            with (tmp_path / f"flower-{len(started)}.log").open("wb") as log:
+                started.append(subprocess.Popen(
+                    [sys.executable, "-m", "producer", "flower", "--env-file", str(env_file),
+                     *extra], env=env, stdout=log, stderr=subprocess.STDOUT))
+        for port in (env_port, option_port):
+            base = f"http://127.0.0.1:{port}/ops/flower"
+            wait_for(f"Flower on {port}", lambda b=base: get(f"{b}/api/workers")[0] == 200)
+            assert get(f"{base}/api/workers", auth=False)[0] == 401
+            assert get(f"http://127.0.0.1:{port}/api/workers")[0] == 404  # outside the prefix
+    finally:
+        for process in started:
+            stop(process)

@@ -11,9 +11,9 @@ import typer
 from typer.testing import CliRunner
 
 from schemas.errors import ConfigError
+from schemas.ops_settings import FlowerSettings
 from workers.ops.cli import flower_command
 from workers.ops.flower import check_auth_pattern, check_basic_auth, flower_launch
-from workers.ops.settings import FlowerSettings
 
 BROKER = "redis://flower:broker-secret@127.0.0.1:6379/0"
 GOOD_BASIC = "ops:correct-horse-battery"

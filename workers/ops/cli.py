@@ -18,7 +18,6 @@ from schemas.errors import ConfigError
 
 log = logging.getLogger("sealq.exporter")
 
-FLOWER_PORT = 5555
 # 9808 is unclaimed on Prometheus' default port allocation list.
 EXPORTER_PORT = 9808
 LOOPBACK = "127.0.0.1"
@@ -28,16 +27,25 @@ Address = Annotated[str, typer.Option(help="Address to listen on (0.0.0.0 inside
 
 def flower_command(
     env_file: EnvFile = None,
-    address: Address = LOOPBACK,
-    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] =
-        FLOWER_PORT,
-    read_only: Annotated[bool, typer.Option(
+    address: Annotated[str | None, typer.Option(
+        help="Address to listen on (0.0.0.0 inside a container); default FLOWER_ADDRESS, "
+        "else 127.0.0.1.")] = None,
+    port: Annotated[int | None, typer.Option(
+        min=1, max=65535, help="Port to listen on; default FLOWER_PORT, else 5555.")] = None,
+    read_only: Annotated[bool | None, typer.Option(
         "--read-only/--allow-control",
-        help="Read-only hides revoke, terminate and task sending (the default).")] = True,
+        help="Read-only hides revoke, terminate and task sending; default FLOWER_READ_ONLY, "
+        "else read-only.", show_default=False)] = None,
 ) -> None:
-    """Start Flower on the broker; refuses to start without authentication."""
+    """Start Flower on the broker; refuses to start without authentication.
+
+    Flower's documented FLOWER_* variables are honoured (options given here win), except the
+    few sealq refuses, with the reason: FLOWER_UNAUTHENTICATED_API, FLOWER_PERSISTENT,
+    FLOWER_DB, FLOWER_STATE_SAVE_INTERVAL, FLOWER_CONF, FLOWER_FORMAT_TASK, FLOWER_BROKER_API,
+    FLOWER_DEBUG, FLOWER_LOGGING.
+    """
+    from schemas.ops_settings import load_flower_settings
     from workers.ops.flower import flower_launch
-    from workers.ops.settings import load_flower_settings
 
     try:
         settings = load_flower_settings(env_file)
@@ -58,8 +66,8 @@ def exporter_command(
     """Serve sealq's Prometheus metrics: queue depth, job states, ages, policy codes."""
     from prometheus_client import start_http_server
 
+    from schemas.ops_settings import load_exporter_settings
     from workers.ops.exporter import Exporter
-    from workers.ops.settings import load_exporter_settings
 
     try:
         settings = load_exporter_settings(env_file)

@@ -18,6 +18,7 @@ from prometheus_client.registry import Collector
 
 from schemas.constants import MAINTENANCE_QUEUE
 from schemas.jobs import JobState
+from schemas.ops_settings import ExporterSettings
 from workers.ops.facts import (
     BrokerFacts,
     DatabaseFacts,
@@ -27,7 +28,6 @@ from workers.ops.facts import (
     read_database,
 )
 from workers.ops.poller import Poller
-from workers.ops.settings import ExporterSettings
 
 
 def _utc_now() -> datetime:

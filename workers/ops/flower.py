@@ -1,8 +1,9 @@
 """Flower behind authentication: check the credentials, then hand the process to Flower.
 
 Flower reads its options from FLOWER_* variables; sealq builds that environment from checked
-settings only, so nothing unchecked (FLOWER_UNAUTHENTICATED_API, a stray FLOWER_BASIC_AUTH)
-reaches it, and secrets travel in the environment, never on the command line `ps` shows.
+settings only (schemas.ops_settings reads Flower's documented variables, refusing the ones it
+cannot honour), so nothing unchecked reaches Flower, and secrets travel in the environment,
+never on the command line `ps` shows.
 """
 
 from __future__ import annotations
@@ -14,8 +15,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from pydantic import SecretStr
+
 from schemas.errors import ConfigError
-from workers.ops.settings import FlowerSettings
+from schemas.ops_settings import FLOWER_PASS_THROUGH, FlowerSettings
 
 # A dashboard guarded by "admin:admin" is the classic Flower incident: ask for a real secret.
 MIN_PASSWORD_LENGTH = 12
@@ -34,6 +37,8 @@ PREFIX_WILDCARD = re.compile(rf"[A-Za-z0-9_%+-][A-Za-z0-9._%+-]*\.\*{_DOMAIN}")
 # Prefixes of variables Flower's process must not inherit: Flower's and Celery's own options
 # are set here from checked values, and sealq's settings hold secrets Flower does not need.
 STRIPPED_PREFIXES = ("FLOWER_", "CELERY_", "SEALQ_")
+DEFAULT_PORT = 5555
+LOOPBACK = "127.0.0.1"
 
 
 @dataclass(frozen=True)
@@ -48,12 +53,12 @@ class FlowerLaunch:
         os.execve(self.argv[0], self.argv, self.env)  # noqa: S606  # argv is ours, no shell
 
 
-def check_basic_auth(value: str) -> list[str]:
-    """The `user:password` entries of SEALQ_FLOWER_BASIC_AUTH, or ConfigError naming the flaw."""
+def check_basic_auth(value: str, variable: str = "SEALQ_FLOWER_BASIC_AUTH") -> list[str]:
+    """The `user:password` entries of the variable, or ConfigError naming the flaw."""
     entries = value.split(",")
     for number, entry in enumerate(entries, start=1):
         user, sep, password = entry.partition(":")
-        where = f"SEALQ_FLOWER_BASIC_AUTH entry {number}"
+        where = f"{variable} entry {number}"
         if not user.strip():
             raise ConfigError(f"{where} has no user name; expected user:password")
         if not sep or not password:
@@ -108,8 +113,14 @@ def _oauth_env(settings: FlowerSettings) -> dict[str, str]:
 def auth_env(settings: FlowerSettings) -> dict[str, str]:
     """Flower's authentication variables from checked settings; ConfigError if there is none."""
     env: dict[str, str] = {}
+    if settings.flower_basic_auth is not None and settings.basic_auth is not None:
+        raise ConfigError("SEALQ_FLOWER_BASIC_AUTH and FLOWER_BASIC_AUTH are both set: "
+                          "keep one")
     if settings.flower_basic_auth is not None:
         entries = check_basic_auth(settings.flower_basic_auth.get_secret_value())
+        env["FLOWER_BASIC_AUTH"] = ",".join(entries)
+    elif settings.basic_auth is not None:
+        entries = check_basic_auth(settings.basic_auth.get_secret_value(), "FLOWER_BASIC_AUTH")
         env["FLOWER_BASIC_AUTH"] = ",".join(entries)
     if settings.auth_provider or settings.auth:
         env.update(_oauth_env(settings))
@@ -119,12 +130,59 @@ def auth_env(settings: FlowerSettings) -> dict[str, str]:
     return env
 
 
-def flower_launch(settings: FlowerSettings, *, address: str, port: int, read_only: bool,
-                  state_dir: Path, base_env: Mapping[str, str]) -> FlowerLaunch:
-    """How to start Flower on the broker with checked authentication; raises ConfigError."""
+def _as_flower_value(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, SecretStr):
+        return value.get_secret_value()
+    return str(value)
+
+
+def options_env(settings: FlowerSettings) -> dict[str, str]:
+    """The checked Flower options sealq passes on as they are (FLOWER_URL_PREFIX, ...)."""
+    env: dict[str, str] = {}
+    for field in FLOWER_PASS_THROUGH:
+        value = getattr(settings, field)
+        if value is not None:
+            env[f"FLOWER_{field.upper()}"] = _as_flower_value(value)
+    if (settings.certfile is None) != (settings.keyfile is None):
+        raise ConfigError("FLOWER_CERTFILE and FLOWER_KEYFILE go together: set both for TLS, "
+                          "or neither")
+    if settings.ca_certs is not None and settings.certfile is None:
+        raise ConfigError("FLOWER_CA_CERTS needs FLOWER_CERTFILE and FLOWER_KEYFILE")
+    for name in ("certfile", "keyfile", "ca_certs"):
+        path = getattr(settings, name)
+        if path is not None and not path.is_file():
+            raise ConfigError(f"FLOWER_{name.upper()} names {path}, which is not a file")
+    return env
+
+
+def listen_argv(settings: FlowerSettings, *, address: str | None,
+                port: int | None) -> list[str]:
+    """Where Flower listens: the command's options, else FLOWER_ADDRESS/PORT/UNIX_SOCKET."""
+    if settings.unix_socket is not None:
+        if address or port or settings.address or settings.port:
+            raise ConfigError("FLOWER_UNIX_SOCKET and an address or port both say where "
+                              "Flower listens: give one")
+        return [f"--unix_socket={settings.unix_socket}"]
+    return [f"--address={address or settings.address or LOOPBACK}",
+            f"--port={port or settings.port or DEFAULT_PORT}"]
+
+
+def flower_launch(settings: FlowerSettings, *, address: str | None, port: int | None,
+                  read_only: bool | None, state_dir: Path,
+                  base_env: Mapping[str, str]) -> FlowerLaunch:
+    """How to start Flower on the broker with checked authentication; raises ConfigError.
+
+    `address`, `port` and `read_only` come from the command line and win over Flower's own
+    variables; None means not given there.
+    """
     env = {name: value for name, value in base_env.items()
            if not name.startswith(STRIPPED_PREFIXES)}
     env.update(auth_env(settings))
+    env.update(options_env(settings))
+    if read_only is None:
+        read_only = True if settings.read_only is None else settings.read_only
     env.update({
         "CELERY_BROKER_URL": settings.broker_url,
         # Flower keeps its task history in memory only; the path is where it would write.
@@ -133,6 +191,7 @@ def flower_launch(settings: FlowerSettings, *, address: str, port: int, read_onl
         # Read-only: no revoking, terminating or sending tasks from the dashboard or its API.
         "FLOWER_READ_ONLY": "true" if read_only else "false",
     })
-    argv = [sys.executable, "-m", "celery", "flower", f"--address={address}",
-            f"--port={port}", f"--logging={settings.log_level.lower()}"]
+    argv = [sys.executable, "-m", "celery", "flower",
+            *listen_argv(settings, address=address, port=port),
+            f"--logging={settings.log_level.lower()}"]
     return FlowerLaunch(argv=argv, env=env)

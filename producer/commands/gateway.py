@@ -1,4 +1,4 @@
-"""Operator commands for the gateway: `sealq api`, `sealq tenant`, `sealq apikey`, `sealq audit`.
+"""The gateway (`sealq api`) and its operators' commands: `sealq tenant`, `apikey`, `audit`.
 
 They need the job database only (`api` also the key file and Redis); none of them ever shows
 a key's secret except `apikey issue`, once, as the last line of its output.

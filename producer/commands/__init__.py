@@ -1,0 +1,1 @@
+"""The producer's `sealq` commands, one module per concept; registered in `producer.cli`."""
