@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import re
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -21,7 +20,7 @@ from schemas import constants
 from schemas.db import make_engine, store_errors
 from schemas.envelope import JobBinding
 from schemas.errors import BrokerUnavailable, SpecError
-from schemas.jobs import TERMINAL_STATES, BatchLine, JobState
+from schemas.jobs import TERMINAL_STATES, BatchLine, JobState, is_tenant
 from schemas.keyfile import load_key_file
 from schemas.keystore import KeyStore, expiry_from_ttl
 from schemas.kinds import Kind, KindRegistry, load_kinds
@@ -221,6 +220,6 @@ def pending(counts: dict[str, int]) -> int:
 
 
 def _check_tenant(tenant: str) -> None:
-    if not re.match(constants.TENANT_PATTERN, tenant):
+    if not is_tenant(tenant):
         raise SpecError(f"tenant {tenant!r} is invalid: use 1 to 64 letters, digits, "
                         "'.', '_' or '-', starting with a letter or digit")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import re
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
@@ -113,6 +114,11 @@ class BatchLine(BaseModel):
 
 
 Tenant = Annotated[str, StringConstraints(pattern=constants.TENANT_PATTERN)]
+
+
+def is_tenant(name: str) -> bool:
+    """Whether `name` is a valid tenant, as a whole (`re.match` with `$` lets "acme\\n" in)."""
+    return re.fullmatch(constants.TENANT_PATTERN, name) is not None
 
 
 # What each code means, for the `error.message` of result lines: fixed text, never content.
