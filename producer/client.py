@@ -21,7 +21,7 @@ from schemas.db import make_engine, store_errors
 from schemas.envelope import JobBinding
 from schemas.errors import BrokerUnavailable, SpecError
 from schemas.jobs import TERMINAL_STATES, BatchLine, JobState, is_tenant
-from schemas.keyfile import load_key_file
+from schemas.keyring import KeyRing
 from schemas.keystore import KeyStore, expiry_from_ttl
 from schemas.kinds import Kind, KindRegistry, load_kinds
 from schemas.sealing import Sealer
@@ -73,7 +73,7 @@ class Client:
     @classmethod
     def from_settings(cls, settings: Settings, *, clock: Clock = utc_now) -> Client:
         """A client wired from validated settings (raises ConfigError on a bad key file)."""
-        master = load_key_file(settings.keys_file)
+        master = KeyRing.from_file(settings.keys_file)
         keystore = KeyStore(make_engine(settings.resolved_key_store_url), master,
                             bucket_seconds=settings.key_bucket_seconds)
         with store_errors("key store"):

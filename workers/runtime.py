@@ -13,7 +13,7 @@ from sqlalchemy import inspect
 
 from schemas.db import make_engine, store_errors
 from schemas.errors import ConfigError
-from schemas.keyfile import load_key_file
+from schemas.keyring import KeyRing
 from schemas.keystore import KeyStore
 from schemas.kinds import KindRegistry, load_kinds
 from schemas.sealing import Sealer
@@ -45,7 +45,7 @@ class Foundations:
 
 def load_foundations(settings: Settings) -> Foundations:
     """Keys, kinds and databases, each checked now so a bad one fails at start (exit 2)."""
-    master = load_key_file(settings.keys_file)
+    master = KeyRing.from_file(settings.keys_file)
     kinds = load_kinds(settings.kinds_file)
     jobs_db = make_engine(settings.database_url, pool_size=settings.worker_concurrency)
     with store_errors():

@@ -262,16 +262,23 @@ def test_unknown_key_id_is_refused(tmp_path: Path) -> None:
 
 
 def test_key_store_under_another_master_key_is_refused(tmp_path: Path) -> None:
-    """Bucket keys wrapped by one master key don't open with a key file holding another."""
+    """Bucket keys wrapped by one master key don't open with another key of the same id; a
+    key file without their master key's id says which key it lacks (retryable, not opaque)."""
+    from schemas.errors import KeyUnavailable
+
     now = datetime(2030, 1, 1, 12, tzinfo=UTC)
     expires = now + timedelta(hours=1)
     binding = JobBinding("job", "tenant", "free_text", int(expires.timestamp()))
     url = f"sqlite:///{tmp_path}/keys.db"
     first = _sealer(url, MasterKeys(primary="mk-1", keys={"mk-1": envelope.new_key()}))
     sealed = first.seal_new(binding, b"text", expires_at=expires, now=now)
-    for master in (MasterKeys(primary="mk-1", keys={"mk-1": envelope.new_key()}),
-                   MasterKeys(primary="mk-2", keys={"mk-2": envelope.new_key()})):
-        with pytest.raises(EnvelopeError) as error:
-            _sealer(url, master).open(binding, sealed.wrapped_key, sealed.sealed_prompt,
-                                      "prompt", now=now)
-        assert_opaque(error)
+    impostor = MasterKeys(primary="mk-1", keys={"mk-1": envelope.new_key()})
+    with pytest.raises(EnvelopeError) as error:
+        _sealer(url, impostor).open(binding, sealed.wrapped_key, sealed.sealed_prompt,
+                                    "prompt", now=now)
+    assert_opaque(error)
+    stranger = MasterKeys(primary="mk-2", keys={"mk-2": envelope.new_key()})
+    with pytest.raises(KeyUnavailable) as missing:
+        _sealer(url, stranger).open(binding, sealed.wrapped_key, sealed.sealed_prompt,
+                                    "prompt", now=now)
+    assert missing.value.master_key_id == "mk-1"

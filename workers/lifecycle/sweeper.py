@@ -37,6 +37,9 @@ class SweepReport:
     keys_destroyed: int = 0  # bucket keys deleted from the key store
     batches: int = 0  # erase transactions that touched rows
     complete: bool = True  # False: max_batches was reached with work left; run again
+    # False: a SQLite key store's write-ahead log could not be emptied (a reader was busy);
+    # destroyed keys may linger in it until a later sweep succeeds.
+    key_log_clean: bool = True
     dry_run: bool = False
     would_expire: int = 0  # dry run: unfinished jobs past expiry
     would_erase: int = 0  # dry run: rows past expiry still holding sealed parts
@@ -73,6 +76,9 @@ class Sweeper:
                 keys_destroyed += len(destroyed)
                 if len(destroyed) < self.batch_size:
                     break
+            # Every run, not only runs that destroyed something: a checkpoint a reader kept
+            # from finishing last time is finished by the next sweep.
+            key_log_clean = self._keystore.checkpoint()
         expired = erased = batches = 0
         complete = False
         with store_errors():
@@ -86,7 +92,7 @@ class Sweeper:
                     complete = True
                     break
         return SweepReport(expired=expired, erased=erased, keys_destroyed=keys_destroyed,
-                           batches=batches, complete=complete)
+                           batches=batches, complete=complete, key_log_clean=key_log_clean)
 
     def _erase_batch(self, now: datetime) -> tuple[int, int, int]:
         """Expire and erase up to batch_size rows in one transaction: (picked, expired, erased)."""
