@@ -8,7 +8,7 @@ import sys
 from contextlib import contextmanager
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -18,8 +18,15 @@ from rich.table import Table
 from producer.client import Client, pending
 from schemas import constants
 from schemas.cli_common import EnvFile, fail, settings_or_exit
+from schemas.db import store_errors
 from schemas.errors import BrokerUnavailable, ConfigError, NotFound, SealqError, SpecError
 from schemas.jobs import JobState
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from schemas.keystore import KeyStore
+    from schemas.settings import Settings
 
 app = typer.Typer(name="sealq", no_args_is_help=True, add_completion=False,
                   help="A sealed job queue for LLM inference.")
@@ -186,35 +193,133 @@ def keys_init(path: Annotated[Path, typer.Argument(help="Where to write the key 
 def keys_rotate(
     path: Annotated[Path | None, typer.Argument(help="Key file; default SEALQ_KEYS_FILE.")] =
         None,
+    stage: Annotated[bool, typer.Option(
+        "--stage", help="Only add a new key, not primary yet: copy the file to every host, "
+                        "then promote it.")] = False,
+    promote: Annotated[bool, typer.Option(
+        "--promote", help="Make the newest staged key (or --key) primary.")] = False,
+    key: Annotated[str | None, typer.Option(help="With --promote: the key id to promote.")] =
+        None,
     rewrap: Annotated[bool, typer.Option(
         help="Also re-wrap live bucket keys under the new primary (needs the key store).")] =
         False,
     env_file: EnvFile = None,
 ) -> None:
-    """Add a new primary master key; older keys still open what they wrapped."""
-    from schemas.keyfile import load_key_file, rotate_key_file
+    """Rotate the master key: stage a new key, promote it, or both at once (the default)."""
+    from schemas.keyfile import promote_key, rotate_key_file, stage_key
 
-    if path is None or rewrap:
-        settings = settings_or_exit(env_file)
-        path = path or settings.keys_file
+    if stage and (promote or rewrap or key):
+        fail("--stage only adds a key; promote it (and re-wrap) in a later run",
+             constants.EXIT_CONFIG)
+    if key and not promote:
+        fail("--key names the key to promote; add --promote", constants.EXIT_CONFIG)
+    settings = settings_or_exit(env_file) if path is None or rewrap else None
+    path = path or settings.keys_file  # type: ignore[union-attr]  # set when path is None
     with _errors():
-        key_id = rotate_key_file(path)
-        err.print(f"added primary key {key_id} to {path}")
+        if stage:
+            key_id = stage_key(path)
+            err.print(f"staged key {key_id} in {path} (not primary yet); copy the file to "
+                      f"every host, then run `sealq keys rotate --promote`")
+            return
+        key_id = promote_key(path, key) if promote else rotate_key_file(path)
+        err.print(f"primary key of {path} is now {key_id}")
         if rewrap:
-            from schemas.db import make_engine, store_errors
-            from schemas.keystore import KeyStore
-
-            store = KeyStore(make_engine(settings.resolved_key_store_url), load_key_file(path),
-                             bucket_seconds=settings.key_bucket_seconds)
+            assert settings is not None  # loaded above whenever rewrap is asked
             with store_errors("key store"):
-                err.print(f"re-wrapped {store.rewrap_all()} bucket keys")
+                count = _key_store(settings, path).rewrap_all()
+            err.print(f"re-wrapped {count} bucket keys")
+
+
+@keys_app.command("rewrap")
+def keys_rewrap(env_file: EnvFile = None) -> None:
+    """Re-wrap every live bucket key under the primary master key (and the newest format)."""
+    settings = settings_or_exit(env_file)
+    with _errors(), store_errors("key store"):
+        count = _key_store(settings, settings.keys_file).rewrap_all()
+    err.print(f"re-wrapped {count} bucket keys under the primary master key")
+
+
+@keys_app.command("status")
+def keys_status(
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object.")] = False,
+    env_file: EnvFile = None,
+) -> None:
+    """Master keys in the key file and how many live bucket keys each one wraps."""
+    from datetime import UTC, datetime
+
+    settings = settings_or_exit(env_file)
+    with _errors(), store_errors("key store"):
+        store = _key_store(settings, settings.keys_file)
+        keys = store.ring.keys
+        live = store.live_by_master(now=datetime.now(UTC))
+    staged = set(keys.staged())
+    report = [{"id": key_id,
+               "role": "primary" if key_id == keys.primary else
+                       "staged" if key_id in staged else "old",
+               "created_at": keys.created.get(key_id) or None,
+               "live_bucket_keys": live.get(key_id, (0, None))[0],
+               "last_bucket_ends": _iso(live.get(key_id, (0, None))[1])}
+              for key_id in keys.ids]
+    unknown = sorted(set(live) - set(keys.keys))
+    if as_json:
+        print(json.dumps({"keys": report, "unknown_master_keys": unknown}))
+        return
+    table = Table("master key", "role", "live bucket keys", "last one ends")
+    for row in report:
+        table.add_row(str(row["id"]), str(row["role"]), str(row["live_bucket_keys"]),
+                      str(row["last_bucket_ends"] or "-"))
+    Console().print(table)
+    if unknown:
+        err.print(f"[yellow]warning:[/] bucket keys are wrapped by master keys missing from "
+                  f"this key file: {', '.join(unknown)}")
+
+
+@keys_app.command("retire")
+def keys_retire(
+    key_id: Annotated[str, typer.Argument(help="The master key to remove from the key file.")],
+    env_file: EnvFile = None,
+) -> None:
+    """Remove an old master key, once no live bucket key is wrapped by it."""
+    from datetime import UTC, datetime
+
+    from schemas.keyfile import retire_key
+
+    settings = settings_or_exit(env_file)
+    with _errors(), store_errors("key store"):
+        store = _key_store(settings, settings.keys_file)
+        if key_id == store.ring.primary:
+            raise ConfigError(f"{key_id} is the primary key; promote another first")
+        count, last = store.live_by_master(now=datetime.now(UTC)).get(key_id, (0, None))
+        if count:
+            fail(f"{key_id} still wraps {count} live bucket keys (the last ends "
+                 f"{_iso(last)}); run `sealq keys rewrap` to move them under the primary, "
+                 f"or wait until then")
+        retire_key(settings.keys_file, key_id)
+    err.print(f"retired {key_id}: removed from {settings.keys_file}; copy the file to every "
+              "host")
+
+
+def _key_store(settings: Settings, path: Path) -> KeyStore:
+    """The key store on these settings, its master keys read from `path`."""
+    from schemas.db import make_engine
+    from schemas.keyring import KeyRing
+    from schemas.keystore import KeyStore
+
+    store = KeyStore(make_engine(settings.resolved_key_store_url), KeyRing.from_file(path),
+                     bucket_seconds=settings.key_bucket_seconds)
+    store.create_schema()
+    return store
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat(timespec="seconds")
 
 
 @db_app.command("upgrade")
 def db_upgrade(env_file: EnvFile = None) -> None:
     """Create or migrate the job database's tables, and the key store's."""
     import migrations
-    from schemas.db import make_engine, store_errors
+    from schemas.db import make_engine
     from schemas.keyfile import load_key_file
     from schemas.keystore import KeyStore
 

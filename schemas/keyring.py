@@ -1,14 +1,17 @@
 """The master keys one process holds, learnt again from the key file when they may have changed.
 
 A process reads the key file at start. After a rotation elsewhere a bucket key may name a
-master key this process has never seen: the ring then reads the file again (at most once every
-`min_reload_seconds`, so a burst of such jobs costs one read), and the caller gets None if the
-key is still unknown, never a guess. A file that fails to load keeps the keys the ring had.
+master key this process has never seen: the ring then reads the file again if it changed since
+it was last read (one `stat`: device, inode, size, mtime and ctime), and otherwise at most once
+every `min_reload_seconds` (for file systems whose times cannot be trusted), so a burst of such
+jobs costs one read. The caller gets None if the key is still unknown, never a guess. A file
+that fails to load keeps the keys the ring had.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -32,6 +35,7 @@ class KeyRing:
         self._min_reload = min_reload_seconds
         self._monotonic = monotonic
         self._last_reload: float | None = None
+        self._signature = _signature(path) if path is not None else None
         self._lock = threading.Lock()
         #: how many times the file was read again since start (for tests and logs)
         self.reloads = 0
@@ -64,17 +68,18 @@ class KeyRing:
         return key
 
     def reload(self, *, reason: str) -> bool:
-        """Read the key file again unless that was done within `min_reload_seconds`.
-
-        Returns True if the file was read (whether or not anything changed).
-        """
+        """Read the key file again if it changed, or if it was last read `min_reload_seconds`
+        ago or more. Returns True if the file was read (whether or not anything changed)."""
         if self._path is None:
             return False
         with self._lock:
             now = self._monotonic()
-            if self._last_reload is not None and now - self._last_reload < self._min_reload:
+            signature = _signature(self._path)
+            recent = self._last_reload is not None and now - self._last_reload < self._min_reload
+            if recent and signature == self._signature:
                 return False
             self._last_reload = now
+            self._signature = signature
             try:
                 keys = load_key_file(self._path)
             except KeyFileError as e:
@@ -87,3 +92,12 @@ class KeyRing:
             self._keys = keys
             self.reloads += 1
             return True
+
+
+def _signature(path: Path) -> tuple[int, ...] | None:
+    """What changes whenever the file is replaced or written (ctime cannot be set back)."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)

@@ -2,6 +2,8 @@
 
 Every way a job can end is decided here and recorded as a state and a code. Nothing raised
 from `run` carries content, and only EngineDead escapes: the worker must restart its engine.
+A job whose keys this process cannot reach yet (a master key rotated in elsewhere) is given
+back to the queue, its attempt returned: a key rollout delays work, it never ends it.
 """
 
 from __future__ import annotations
@@ -17,7 +19,14 @@ from typing import Protocol
 from pydantic import ValidationError
 
 from schemas import envelope
-from schemas.errors import EngineDead, EnvelopeError, JobFailure, LeaseLost, StoreError
+from schemas.errors import (
+    EngineDead,
+    EnvelopeError,
+    JobFailure,
+    KeyUnavailable,
+    LeaseLost,
+    StoreError,
+)
 from schemas.jobs import ErrorCode, JobState, Message, RequestBody, ResultPayload
 from schemas.kinds import Kind, KindRegistry
 from schemas.sealing import Sealer
@@ -26,6 +35,8 @@ from workers.store import Claim, Outcome, WorkerStore
 
 log = logging.getLogger("sealq.worker")
 Clock = Callable[[], datetime]
+# What `run` returns for a job given back because its master key is not here yet.
+KEY_UNAVAILABLE = "key_unavailable"
 
 
 class OutputChecked(Protocol):
@@ -88,6 +99,14 @@ class Generator:
             raise
         except LeaseLost:
             return "lease_lost"
+        except KeyUnavailable as e:
+            released = self._store.release_for_retry(claim, now=self._clock())
+            log.warning("job %s: master key %r is not in this worker's key file, even after "
+                        "reading it again; %s for a later attempt (the reconciler re-sends it "
+                        "after one lease). Give this worker the key file that holds the key.",
+                        job_id, e.master_key_id,
+                        "returned it to the queue" if released else "lost its lease, left it")
+            return KEY_UNAVAILABLE
         except StoreError:
             # The database is away: leave the lease to run out; the reconciler retries.
             log.warning("job %s: database unavailable, leaving it to its lease", job_id)

@@ -133,6 +133,19 @@ class WorkerStore:
                         lease_expires_at=None))
         return bool(result.rowcount)  # type: ignore[attr-defined]  # CursorResult at runtime
 
+    def release_for_retry(self, claim: Claim, *, now: datetime) -> bool:
+        """Give the job back with its attempt returned: it failed for this process's reasons
+        (a key not here yet), not its own. Marked as sent now, so the reconciler re-sends it
+        after one lease, which is the back-off."""
+        with store_errors(), Session(self._engine) as session, session.begin():
+            result = session.execute(
+                update(Job).where(Job.id == claim.job_id, Job.lease_token == claim.token,
+                                  Job.state == JobState.RUNNING)
+                .values(state=JobState.QUEUED.value, attempts=Job.attempts - 1,
+                        lease_owner=None, lease_token=None, lease_expires_at=None,
+                        enqueued_at=now))
+        return bool(result.rowcount)  # type: ignore[attr-defined]  # CursorResult at runtime
+
     def state_of(self, job_id: str) -> str | None:
         """The job's state, or None if there is no such job."""
         with store_errors(), Session(self._engine) as session:

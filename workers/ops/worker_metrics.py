@@ -23,7 +23,7 @@ log = logging.getLogger("sealq.worker")
 
 # What a generate task may return (workers.generate.Generator.run): a state, an error code,
 # or one of these words. Anything else is counted as "other", so no label is ever free text.
-RUN_WORDS = frozenset({"lease_lost", "skipped", "ignored"})
+RUN_WORDS = frozenset({"lease_lost", "skipped", "ignored", "key_unavailable"})
 KNOWN_CODES = frozenset({*(s.value for s in JobState), *(c.value for c in ErrorCode), *RUN_WORDS})
 
 
