@@ -18,13 +18,12 @@ from producer.results import result_record
 from producer.store import DuplicateSubmission, ProducerStore
 from schemas import constants
 from schemas.db import make_engine, store_errors
-from schemas.envelope import JobBinding
 from schemas.errors import BrokerUnavailable, SpecError
 from schemas.jobs import TERMINAL_STATES, BatchLine, JobState, is_tenant
 from schemas.keyring import KeyRing
 from schemas.keystore import KeyStore, expiry_from_ttl
 from schemas.kinds import Kind, KindRegistry, load_kinds
-from schemas.sealing import Sealer
+from schemas.sealing import Sealer, binding_at_submit
 from schemas.settings import Settings
 
 Clock = Callable[[], datetime]
@@ -148,8 +147,9 @@ class Client:
         for position, line in enumerate(fresh):
             job_id = uuid.uuid4().hex
             job_ids.append(job_id)
-            binding = JobBinding(job_id=job_id, tenant=tenant, kind=kind,
-                                 expires_at=int(expires_at.timestamp()))
+            binding = binding_at_submit(job_id=job_id, batch_id=batch_id, position=position,
+                                        tenant=tenant, kind=kind, custom_id=line.custom_id,
+                                        expires_at=expires_at)
             sealed = self._sealer.seal_new(binding, line.body.model_dump_json().encode(),
                                            expires_at=expires_at, now=now)
             jobs.append({

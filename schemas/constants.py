@@ -13,7 +13,8 @@ DEFAULT_QUEUE = "sealq"
 MAINTENANCE_QUEUE = "sealq.maintenance"
 
 # Envelope format version; bumping it lets old and new envelopes coexist in one database.
-ENVELOPE_VERSION = 1
+# 2: the associated data also binds batch, custom id and position (delivery facts).
+ENVELOPE_VERSION = 2
 # AES-256: 32-byte keys everywhere (master, bucket and data keys).
 KEY_BYTES = 32
 # 96-bit nonces are what GCM is designed for; every nonce is fresh from os.urandom.

@@ -8,6 +8,7 @@ back to the queue, its attempt returned: a key rollout delays work, it never end
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import traceback
 from collections.abc import Callable, Sequence
@@ -29,7 +30,7 @@ from schemas.errors import (
 )
 from schemas.jobs import ErrorCode, JobState, Message, RequestBody, ResultPayload
 from schemas.kinds import Kind, KindRegistry
-from schemas.sealing import Sealer
+from schemas.sealing import Sealer, facts_of, seal_facts
 from workers.engine.base import Completion, Engine, GenerationRequest
 from workers.store import Claim, Outcome, WorkerStore
 
@@ -119,10 +120,29 @@ class Generator:
         return outcome.state.value if outcome.error_code is None else outcome.error_code
 
     def _attempt(self, claim: Claim) -> Outcome:
-        binding = envelope.JobBinding(job_id=claim.job_id, tenant=claim.tenant, kind=claim.kind,
-                                      expires_at=int(claim.expires_at.timestamp()))
+        """Decide the job's outcome and seal its facts under the job's data key."""
         try:
-            data_key = self._sealer.data_key(binding, claim.wrapped_key, now=self._clock())
+            data_key = self._sealer.data_key(claim.binding, claim.wrapped_key, now=self._clock())
+        except EnvelopeError:
+            # No data key, nothing to seal the outcome with: the reader expects none here.
+            return Outcome(JobState.FAILED, ErrorCode.PAYLOAD_INVALID)
+        try:
+            outcome = self._decide(claim, data_key)
+        except (LeaseLost, EngineDead, StoreError, KeyUnavailable):
+            raise
+        except Exception as e:  # noqa: BLE001  # one bad job must never take the worker down
+            log.error("job %s: unexpected %s\n%s", claim.job_id, type(e).__name__,
+                      safe_traceback(e))
+            outcome = Outcome(JobState.FAILED, ErrorCode.ENGINE_ERROR)
+        facts = facts_of(outcome)
+        if facts is None:  # policy counts are ints by construction; never expected
+            return outcome
+        return dataclasses.replace(outcome,
+                                   sealed_outcome=seal_facts(data_key, claim.binding, facts))
+
+    def _decide(self, claim: Claim, data_key: bytes) -> Outcome:
+        binding = claim.binding
+        try:
             if claim.sealed_prompt is None:
                 raise EnvelopeError
             body = RequestBody.model_validate_json(

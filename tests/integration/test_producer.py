@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import json
 from collections.abc import Callable
 from datetime import timedelta
@@ -15,9 +16,9 @@ import redis
 from producer.broker import Enqueuer
 from producer.client import Client
 from producer.store import ProducerStore
-from schemas.envelope import JobBinding
 from schemas.errors import NotFound, SpecError
 from schemas.jobs import BatchLine, JobState, ResultPayload
+from schemas.sealing import facts_of
 from schemas.settings import Settings
 from workers.store import Outcome
 
@@ -272,8 +273,7 @@ def finish_by_hand(harness: Harness, job_id: str, content: str) -> None:
     now = harness.clock()
     claim = store.claim(job_id, now=now)
     assert claim is not None
-    binding = JobBinding(job_id=claim.job_id, tenant=claim.tenant, kind=claim.kind,
-                         expires_at=int(claim.expires_at.timestamp()))
+    binding = claim.binding
     prompt = harness.worker_sealer.open(binding, claim.wrapped_key, claim.sealed_prompt,
                                         "prompt", now=now)
     assert harness.canary.encode() in prompt
@@ -282,6 +282,10 @@ def finish_by_hand(harness: Harness, job_id: str, content: str) -> None:
                                         payload.model_dump_json().encode(), "result", now=now)
     outcome = Outcome(JobState.SUCCEEDED, sealed_result=sealed, prompt_tokens=11,
                       completion_tokens=5, finish_reason="stop", policy={"pii_email": 1})
+    facts = facts_of(outcome)
+    assert facts is not None
+    outcome = dataclasses.replace(outcome, sealed_outcome=harness.worker_sealer.seal_facts(
+        binding, claim.wrapped_key, facts, now=now))
     assert store.finish(claim, outcome, now=harness.clock.advance(2))
 
 

@@ -4,7 +4,8 @@ Erasing is batched: each batch picks at most `batch_size` ids (on PostgreSQL wit
 `FOR UPDATE SKIP LOCKED`, so two sweepers take different rows) and updates them in one short
 transaction. A row erased once is never counted again (`erased_at IS NULL` guards every write),
 so a run can be repeated or raced at will. The row stays as a tombstone: ids, states, timings,
-token counts and policy codes; only the sealed prompt, the sealed result and the wrapped key go.
+token counts and policy codes; only the sealed prompt, result and outcome and the wrapped key
+go.
 """
 
 from __future__ import annotations
@@ -131,7 +132,8 @@ class Sweeper:
                 where.append(Job.erased_at.is_(None))
             erased = session.execute(
                 update(Job).where(*where)
-                .values(sealed_prompt=None, sealed_result=None, wrapped_key=None,
+                .values(sealed_prompt=None, sealed_result=None, sealed_outcome=None,
+                        wrapped_key=None,
                         erased_at=now)
                 .execution_options(synchronize_session=False))
         return len(rows), expired, erased.rowcount  # type: ignore[attr-defined]  # CursorResult
