@@ -31,6 +31,7 @@ from schemas.errors import (
 from schemas.jobs import ErrorCode, JobState, Message, RequestBody, ResultPayload
 from schemas.kinds import Kind, KindRegistry
 from schemas.sealing import Sealer, facts_of, seal_facts
+from workers.cache_salt import TenantSalt
 from workers.engine.base import Completion, Engine, GenerationRequest
 from workers.store import Claim, Outcome, WorkerStore
 
@@ -76,7 +77,8 @@ class Generator:
 
     def __init__(self, *, store: WorkerStore, sealer: Sealer, engine: Engine,
                  kinds: KindRegistry, policy: Policy, clock: Clock,
-                 renew_every_seconds: float | None = None) -> None:
+                 renew_every_seconds: float | None = None,
+                 cache_salt: Callable[[str], str] | None = None) -> None:
         self._store = store
         self._sealer = sealer
         self._engine = engine
@@ -85,6 +87,8 @@ class Generator:
         self._clock = clock
         lease_seconds = store.lease.total_seconds()
         self._renew_every = renew_every_seconds or max(1.0, lease_seconds / 3)
+        # Tenants never share the engine's prefix cache: one salt per tenant, secret-keyed.
+        self._cache_salt = cache_salt or TenantSalt.fresh()
 
     def run(self, job_id: str) -> str:
         """Run one job to a recorded end; returns what happened, as a word for the log."""
@@ -177,7 +181,7 @@ class Generator:
             max_tokens=body.max_tokens, temperature=body.temperature, top_p=body.top_p,
             seed=body.seed, stop=body.stop, frequency_penalty=body.frequency_penalty,
             presence_penalty=body.presence_penalty, ignore_eos=body.ignore_eos,
-            json_schema=kind.output_schema)
+            json_schema=kind.output_schema, cache_salt=self._cache_salt(claim.tenant))
         future = self._engine.submit(request)
         return self._await(claim, future)
 

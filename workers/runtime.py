@@ -18,6 +18,7 @@ from schemas.keystore import KeyStore
 from schemas.kinds import KindRegistry, load_kinds
 from schemas.sealing import Sealer
 from schemas.settings import Settings
+from workers.cache_salt import TenantSalt
 from workers.engine.base import Engine
 from workers.generate import Generator, Policy
 from workers.store import WorkerStore
@@ -66,4 +67,5 @@ def build_generator(foundations: Foundations, *, engine: Engine, policy: Policy,
     store = WorkerStore(foundations.jobs_db, owner=owner, lease_seconds=settings.lease_seconds,
                         max_attempts=settings.max_attempts)
     return Generator(store=store, sealer=Sealer(foundations.keystore), engine=engine,
-                     kinds=foundations.kinds, policy=policy, clock=clock)
+                     kinds=foundations.kinds, policy=policy, clock=clock,
+                     cache_salt=TenantSalt.fresh())

@@ -330,3 +330,29 @@ def test_jobs_sealed_before_the_delivery_facts_were_bound_still_run_and_read(
     record = _records(harness, ids["_batch"])["legacy"]
     assert record["error"] is None
     assert "an old request" in record["response"]["body"]["choices"][0]["message"]["content"]
+
+
+def test_every_request_carries_its_tenants_cache_salt(harness: Any,
+                                                      policy: PolicyEngine) -> None:
+    """The engine gets one salt per tenant: equal for a tenant's jobs, different between
+    tenants, and not the tenant's name in any readable form."""
+    lines = harness.lines("a", "b", content="the same words")
+    harness.client.submit(lines, tenant="acme")
+    harness.client.submit(harness.lines("c", content="the same words"), tenant="globex")
+    engine = FakeEngine()
+    generator = _generator(harness, engine, policy)
+    by_tenant: dict[str, list[str | None]] = {}
+    for row in sorted(harness.rows("jobs"), key=lambda r: r["custom_id"]):
+        assert generator.run(row["id"]) == "succeeded"
+        by_tenant.setdefault(row["tenant"], []).append(engine.cache_salts[-1])
+    [acme_a, acme_b], [globex] = by_tenant["acme"], by_tenant["globex"]
+    assert acme_a == acme_b and acme_a != globex
+    for salt in (acme_a, globex):
+        assert salt is not None and len(salt) == 64 and int(salt, 16) >= 0
+        assert "acme" not in salt and "globex" not in salt
+    # Another worker process has another key: salts reveal nothing across processes either.
+    later = harness.client.submit(harness.lines("d", content="the same words"), tenant="acme")
+    [job_d] = [r["id"] for r in harness.rows("jobs") if r["batch_id"] == later.batch_id]
+    other = FakeEngine()
+    assert _generator(harness, other, policy).run(job_d) == "succeeded"
+    assert other.cache_salts[0] not in (None, acme_a)
