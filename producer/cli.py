@@ -17,7 +17,7 @@ from rich.table import Table
 
 from producer.client import Client, pending
 from schemas import constants
-from schemas.cli_common import EnvFile, fail, settings_or_exit
+from schemas.cli_common import EnvFile, fail, forbid_core_dumps, settings_or_exit
 from schemas.db import store_errors
 from schemas.errors import BrokerUnavailable, ConfigError, NotFound, SealqError, SpecError
 from schemas.jobs import JobState
@@ -42,6 +42,7 @@ EXIT_TIMEOUT = 1
 
 def _client(env_file: Path | None) -> Client:
     settings = settings_or_exit(env_file)
+    forbid_core_dumps()  # this process is about to hold keys and, for results, plaintext
     try:
         return Client.from_settings(settings)
     except ConfigError as e:
