@@ -79,6 +79,7 @@ def test_identical_prefixes_hit_within_a_tenant_and_never_across(deployment: Any
     """Tenant B's identical prompt finds none of tenant A's cached blocks; A's next prompt
     with the same opening does; unsalted requests (what sealq sent before) would share."""
     client, generator, engine, job_ids = deployment
+    prompt_tokens: list[int] = []
 
     def run_job(tenant: str, custom_id: str, question: str) -> None:
         batch = client.submit([BatchLine.from_request_body(ask(question), custom_id)],
@@ -87,13 +88,14 @@ def test_identical_prefixes_hit_within_a_tenant_and_never_across(deployment: Any
         assert generator.run(job_id) == "succeeded"
         [record] = client.results(batch.batch_id)
         assert record["error"] is None
+        prompt_tokens.append(record["response"]["body"]["usage"]["prompt_tokens"])
 
     first = hits_of(engine, lambda: run_job("acme", "a-1", "What happened to deposits?"))
     other_tenant = hits_of(engine, lambda: run_job("globex", "b-1",
                                                    "What happened to deposits?"))
     same_tenant = hits_of(engine, lambda: run_job("acme", "a-2", "What about costs?"))
-    print(f"\nprefix-cache hits (tokens): acme first {first}, globex identical prompt "
-          f"{other_tenant}, acme again {same_tenant}")
+    print(f"\nprompts of {prompt_tokens} tokens; prefix-cache hits (tokens): acme first "
+          f"{first}, globex identical prompt {other_tenant}, acme again {same_tenant}")
     assert other_tenant == 0
     assert same_tenant > 0
 
