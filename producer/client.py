@@ -19,13 +19,12 @@ from producer.tenants import TenantDirectory
 from producer.tracker import Clock, Tracker, pending, utc_now
 from schemas import constants
 from schemas.db import make_engine, store_errors
-from schemas.envelope import JobBinding
 from schemas.errors import BrokerUnavailable, NotFound, SpecError
 from schemas.jobs import TERMINAL_STATES, BatchLine, JobState
-from schemas.keyfile import load_key_file
+from schemas.keyring import KeyRing
 from schemas.keystore import KeyStore, expiry_from_ttl
 from schemas.kinds import Kind, KindRegistry, load_kinds
-from schemas.sealing import Sealer
+from schemas.sealing import Sealer, binding_at_submit
 from schemas.settings import Settings
 
 Progress = Callable[[int], None]
@@ -81,7 +80,7 @@ class Client(Tracker):
     @classmethod
     def from_settings(cls, settings: Settings, *, clock: Clock = utc_now) -> Client:
         """A client wired from validated settings (raises ConfigError on a bad key file)."""
-        master = load_key_file(settings.keys_file)
+        master = KeyRing.from_file(settings.keys_file)
         keystore = KeyStore(make_engine(settings.resolved_key_store_url), master,
                             bucket_seconds=settings.key_bucket_seconds)
         with store_errors("key store"):
@@ -212,8 +211,9 @@ class Client(Tracker):
                 spec.check_against_kind(line, kind, line_no)
                 job_id = uuid.uuid4().hex
                 job_ids.append(job_id)
-                binding = JobBinding(job_id=job_id, tenant=tenant, kind=kind.name,
-                                     expires_at=int(expires_at.timestamp()))
+                binding = binding_at_submit(
+                    job_id=job_id, batch_id=batch_id, position=position, tenant=tenant,
+                    kind=kind.name, custom_id=line.custom_id, expires_at=expires_at)
                 sealed = self.sealer.seal_new(binding, line.body.model_dump_json().encode(),
                                                expires_at=expires_at, now=now)
                 chunk.append({

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from pydantic import ValidationError
@@ -25,13 +25,11 @@ from schemas.db import store_errors
 from schemas.envelope import JobBinding
 from schemas.errors import Conflict, EnvelopeError, NotFound, SpecError
 from schemas.jobs import BatchLine
-from schemas.sealing import Sealer
+from schemas.sealing import Sealer, file_binding
 from schemas.tables import FileLine, InputFile
 
 # Sealed lines per insert: bounds the upload's memory whatever the file's size.
 LINE_CHUNK = 500
-# The binding's kind for a file's parts: not a valid kind name, so never a job's.
-FILE_KIND = ":file"
 # A single JSONL line may hold a 1 MiB prompt, JSON-escaped: longer lines are refused as
 # soon as they pass this, before they fill memory.
 MAX_LINE_BYTES = 4 * constants.MAX_PROMPT_BYTES
@@ -60,14 +58,12 @@ def new_file_id() -> str:
 
 
 def _file_binding(file_id: str, tenant: str, expires_at: datetime) -> JobBinding:
-    return JobBinding(job_id=file_id, tenant=tenant, kind=FILE_KIND,
-                      expires_at=int(expires_at.timestamp()))
+    return file_binding(file_id=file_id, tenant=tenant, expires_at=expires_at)
 
 
 def _line_binding(file: JobBinding, position: int) -> JobBinding:
     # The line's position is part of its associated data: lines cannot be moved or swapped.
-    return JobBinding(job_id=f"{file.job_id}:{position}", tenant=file.tenant, kind=file.kind,
-                      expires_at=file.expires_at)
+    return replace(file, position=position)
 
 
 class UploadWriter:

@@ -46,7 +46,8 @@ class ShredReport:
 
 
 def _erased(now: datetime) -> dict[str, Any]:
-    return {"sealed_prompt": None, "sealed_result": None, "wrapped_key": None,
+    return {"sealed_prompt": None, "sealed_result": None, "sealed_outcome": None,
+            "wrapped_key": None,
             "erased_at": func.coalesce(Job.erased_at, literal(now, UTCDateTime()))}
 
 

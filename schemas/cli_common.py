@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import resource
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
@@ -52,3 +53,9 @@ def configure_logging(level: str) -> None:
     for name in QUIET_LOGGERS:
         logger = logging.getLogger(name)
         logger.setLevel(max(logging.INFO, logging.getLevelName(level)))
+
+
+def forbid_core_dumps() -> None:
+    """No core file from this process or its children (the engine): a dump would hold the
+    master keys, cached bucket keys and whatever prompts and results were in memory."""
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))

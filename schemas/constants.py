@@ -13,7 +13,8 @@ DEFAULT_QUEUE = "sealq"
 MAINTENANCE_QUEUE = "sealq.maintenance"
 
 # Envelope format version; bumping it lets old and new envelopes coexist in one database.
-ENVELOPE_VERSION = 1
+# 2: the associated data also binds batch, custom id and position (delivery facts).
+ENVELOPE_VERSION = 2
 # AES-256: 32-byte keys everywhere (master, bucket and data keys).
 KEY_BYTES = 32
 # 96-bit nonces are what GCM is designed for; every nonce is fresh from os.urandom.
@@ -25,6 +26,15 @@ DEFAULT_TTL_SECONDS = 24 * 3600
 MAX_TTL_SECONDS = 30 * 24 * 3600
 # Bucket keys cover this much expiry time each; a bucket's key is shredded when it ends.
 DEFAULT_KEY_BUCKET_SECONDS = 3600
+# Bucket keys one process keeps in memory at most (least recently used go first). 24 h TTLs
+# in 1 h buckets touch 25 buckets; a miss costs one key-store read, never a failure.
+KEY_CACHE_MAX_ENTRIES = 256
+# A process reads its key file again at most this often when a bucket key names a master key
+# it does not know (a rotation elsewhere): a burst of such jobs costs one read.
+KEY_RELOAD_MIN_SECONDS = 5.0
+# How long the sweeper's WAL checkpoint of a SQLite key store waits for readers before it
+# gives up for this run (and tries again on the next one).
+KEYSTORE_CHECKPOINT_WAIT_MS = 2000
 
 # Output token limits accepted at submit (the issue contract: 1..8192).
 MIN_MAX_TOKENS = 1

@@ -4,8 +4,11 @@ A sealed payload is   MAGIC_PAYLOAD | version | nonce(12) | ciphertext+tag
 A wrapped key is      MAGIC_KEY | version | len(kek_id) | kek_id | nonce(12) | ciphertext+tag
 
 Both bind associated data (job id, tenant, kind, expiry, envelope version and which part it
-is), so a payload or a key moved to another job, tenant or expiry does not open. Every failure
-to open raises the same EnvelopeError, which says nothing about why.
+is; since version 2 also batch, custom id and position), so a payload or a key moved to another
+job, tenant, expiry or delivery slot does not open. Version 1 envelopes (made before the
+delivery facts were bound) still open under their own associated data until they expire;
+new ones are always sealed as the current version. Every failure to open raises the same
+EnvelopeError, which says nothing about why.
 """
 
 from __future__ import annotations
@@ -23,23 +26,36 @@ from schemas.errors import EnvelopeError
 
 MAGIC_PAYLOAD = b"SQP"
 MAGIC_KEY = b"SQK"
-# A job has a prompt, a result and its wrapped key; an uploaded file has lines and a name.
-Part = Literal["prompt", "result", "key", "line", "name"]
+# A job has a prompt, a result, its wrapped key and its outcome (the terminal facts a worker
+# decided, sealed beside the result); an uploaded file has lines and a name.
+Part = Literal["prompt", "result", "key", "outcome", "line", "name"]
 MAX_KEK_ID_BYTES = 255
+# Versions that still open: 1 bound job, tenant, kind and expiry; 2 adds the delivery facts.
+OPENABLE_VERSIONS = frozenset({1, ENVELOPE_VERSION})
 
 
 @dataclass(frozen=True, slots=True)
 class JobBinding:
-    """What a job's sealed parts are bound to; changing any field makes them unopenable."""
+    """What a job's sealed parts are bound to; changing any field makes them unopenable.
+
+    Build it with `schemas.sealing.binding_of` (from a stored row) or `binding_at_submit`,
+    never field by field.
+    """
 
     job_id: str
     tenant: str
     kind: str
     expires_at: int  # whole seconds since the epoch, UTC
+    batch_id: str
+    custom_id: str
+    position: int
+
+    def __repr__(self) -> str:  # custom ids are the producer's own words: keep them out of logs
+        return f"JobBinding(job_id={self.job_id!r})"
 
     def associated_data(self, part: Part, version: int = ENVELOPE_VERSION) -> bytes:
-        """Canonical bytes of the binding, for AES-GCM's associated data."""
-        fields = {
+        """Canonical bytes of the binding as envelope `version` bound it, for AES-GCM."""
+        fields: dict[str, str | int] = {
             "v": version,
             "job": self.job_id,
             "tenant": self.tenant,
@@ -47,7 +63,16 @@ class JobBinding:
             "exp": self.expires_at,
             "part": part,
         }
+        if version >= 2:
+            fields.update(batch=self.batch_id, cid=self.custom_id, pos=self.position)
         return json.dumps(fields, sort_keys=True, separators=(",", ":")).encode()
+
+
+def version_of(sealed: bytes | None) -> int | None:
+    """The envelope version a sealed payload or wrapped key claims, or None if it is neither."""
+    if sealed is None or len(sealed) < 4 or sealed[:3] not in (MAGIC_PAYLOAD, MAGIC_KEY):
+        return None
+    return sealed[3]
 
 
 def new_key() -> bytes:
@@ -69,7 +94,7 @@ def open_sealed(data_key: bytes, sealed: bytes, binding: JobBinding, part: Part)
     if len(sealed) < header_len + NONCE_BYTES + 16 or not sealed.startswith(MAGIC_PAYLOAD):
         raise EnvelopeError
     version = sealed[len(MAGIC_PAYLOAD)]
-    if version != ENVELOPE_VERSION:
+    if version not in OPENABLE_VERSIONS:
         raise EnvelopeError
     header = sealed[:header_len]
     nonce = sealed[header_len : header_len + NONCE_BYTES]
@@ -109,7 +134,8 @@ def wrapped_key_id(wrapped: bytes) -> str:
 def unwrap_key(kek: bytes, wrapped: bytes, binding: JobBinding) -> bytes:
     """Unwrap a job's data key with the key-encryption key its header names."""
     kid_len = len(wrapped_key_id(wrapped).encode())
-    if wrapped[len(MAGIC_KEY)] != ENVELOPE_VERSION:
+    version = wrapped[len(MAGIC_KEY)]
+    if version not in OPENABLE_VERSIONS:
         raise EnvelopeError
     header_len = len(MAGIC_KEY) + 2 + kid_len
     header = wrapped[:header_len]
@@ -117,7 +143,7 @@ def unwrap_key(kek: bytes, wrapped: bytes, binding: JobBinding) -> bytes:
     body = wrapped[header_len + NONCE_BYTES :]
     if len(nonce) != NONCE_BYTES or len(body) != KEY_BYTES + 16:
         raise EnvelopeError
-    aad = header + binding.associated_data("key")
+    aad = header + binding.associated_data("key", version)
     try:
         return AESGCM(kek).decrypt(nonce, body, aad)
     except (InvalidTag, ValueError):

@@ -5,6 +5,7 @@ SealqError
 │   └── KeyFileError        the key file is missing, malformed or readable by others
 ├── SpecError               a submitted request is invalid (names the line and the field)
 ├── EnvelopeError           a sealed payload did not open (one opaque error for every cause)
+├── KeyUnavailable          a master key this process needs is not in its key file (yet)
 ├── StoreError              the job database or the key store failed
 │   ├── StoreUnavailable    the database could not be reached
 │   ├── NotFound            no batch or job has that id
@@ -48,6 +49,20 @@ class EnvelopeError(SealqError):
 
     def __init__(self) -> None:
         super().__init__("sealed payload could not be opened")
+
+
+class KeyUnavailable(SealqError):
+    """A bucket key is wrapped by a master key this process does not hold (yet): retry later.
+
+    Not an EnvelopeError: nothing is wrong with the data, only with where the keys have
+    reached. Work that meets it is retried, never ended.
+    """
+
+    def __init__(self, master_key_id: str) -> None:
+        self.master_key_id = master_key_id
+        super().__init__(f"master key {master_key_id!r} is not in this process's key file; "
+                         "give every process the key file that holds it (stage keys with "
+                         "`sealq keys rotate --stage` before promoting them)")
 
 
 class StoreError(SealqError):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
@@ -87,10 +88,16 @@ class BatchLine(BaseModel):
 Tenant = Annotated[str, StringConstraints(pattern=constants.TENANT_PATTERN)]
 
 
+def is_tenant(name: str) -> bool:
+    """Whether `name` is a valid tenant, as a whole (`re.match` with `$` lets "acme\\n" in)."""
+    return re.fullmatch(constants.TENANT_PATTERN, name) is not None
+
+
 # What each code means, for the `error.message` of result lines: fixed text, never content.
 ERROR_MESSAGES: dict[str, str] = {
     ErrorCode.PROMPT_TOO_LONG: "the prompt does not fit the model's context window",
-    ErrorCode.PAYLOAD_INVALID: "the sealed prompt could not be opened (tampered or misplaced)",
+    ErrorCode.PAYLOAD_INVALID: "the job's sealed data could not be opened or does not match its "
+                               "stored facts (tampered or misplaced)",
     ErrorCode.SCHEMA_VIOLATION: "the model's answer did not satisfy the kind's output schema",
     ErrorCode.PROMPT_INJECTION: "the input guard found a prompt-injection attempt",
     ErrorCode.PII_DETECTED: "the answer contained personal data and the kind rejects it",
@@ -101,6 +108,31 @@ ERROR_MESSAGES: dict[str, str] = {
     ErrorCode.CANCELLED: "the job was cancelled",
     ErrorCode.EXPIRED: "the job's data expired and was erased",
 }
+
+
+class TerminalFacts(BaseModel):
+    """What a worker decided about a job, sealed beside it (part "outcome") when it finished.
+
+    The row keeps the same facts in plain columns for queries; when results are read the two
+    must agree, so an edited state, code, policy count or token count is caught.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    state: str
+    error_code: str | None = None
+    policy: dict[str, int] = {}
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    finish_reason: str | None = None
+
+
+# Codes only a worker holding the job's data key decides: a job (envelope 2 or later) that
+# claims one of them, or success, must carry a sealed outcome that says so.
+WORKER_DECIDED_CODES = frozenset({
+    ErrorCode.PROMPT_TOO_LONG, ErrorCode.SCHEMA_VIOLATION, ErrorCode.PROMPT_INJECTION,
+    ErrorCode.PII_DETECTED, ErrorCode.INPUT_INVALID, ErrorCode.UNKNOWN_KIND,
+})
 
 
 class ResultPayload(BaseModel):

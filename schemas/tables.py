@@ -232,6 +232,9 @@ class Job(JobBase):
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     sealed_prompt: Mapped[bytes | None] = mapped_column(LargeBinary)
     sealed_result: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # The terminal facts the worker decided (schemas.jobs.TerminalFacts), sealed under the
+    # job's data key: what results are checked against, so the plain columns cannot lie.
+    sealed_outcome: Mapped[bytes | None] = mapped_column(LargeBinary)
     wrapped_key: Mapped[bytes | None] = mapped_column(LargeBinary)
     key_id: Mapped[str] = mapped_column(String(128))
     error_code: Mapped[str | None] = mapped_column(String(64))

@@ -7,7 +7,13 @@ from typing import Annotated
 
 import typer
 
-from schemas.cli_common import EnvFile, configure_logging, fail, settings_or_exit
+from schemas.cli_common import (
+    EnvFile,
+    configure_logging,
+    fail,
+    forbid_core_dumps,
+    settings_or_exit,
+)
 from schemas.constants import EXIT_CONFIG
 from schemas.errors import ConfigError, StoreUnavailable
 from workers.app import create_app, runtime
@@ -29,6 +35,7 @@ def worker_command(
     """Serve jobs: load the model once, then run many jobs at a time on it."""
     settings = settings_or_exit(env_file)
     configure_logging(settings.log_level)
+    forbid_core_dumps()
     try:
         foundations = load_foundations(settings)
     except ConfigError as e:

@@ -2,10 +2,13 @@
 
 Every way a job can end is decided here and recorded as a state and a code. Nothing raised
 from `run` carries content, and only EngineDead escapes: the worker must restart its engine.
+A job whose keys this process cannot reach yet (a master key rotated in elsewhere) is given
+back to the queue, its attempt returned: a key rollout delays work, it never ends it.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import traceback
 from collections.abc import Callable, Sequence
@@ -17,15 +20,25 @@ from typing import Protocol
 from pydantic import ValidationError
 
 from schemas import envelope
-from schemas.errors import EngineDead, EnvelopeError, JobFailure, LeaseLost, StoreError
+from schemas.errors import (
+    EngineDead,
+    EnvelopeError,
+    JobFailure,
+    KeyUnavailable,
+    LeaseLost,
+    StoreError,
+)
 from schemas.jobs import ErrorCode, JobState, Message, RequestBody, ResultPayload
 from schemas.kinds import Kind, KindRegistry
-from schemas.sealing import Sealer
+from schemas.sealing import Sealer, facts_of, seal_facts
+from workers.cache_salt import TenantSalt
 from workers.engine.base import Completion, Engine, GenerationRequest
 from workers.store import Claim, Outcome, WorkerStore
 
 log = logging.getLogger("sealq.worker")
 Clock = Callable[[], datetime]
+# What `run` returns for a job given back because its master key is not here yet.
+KEY_UNAVAILABLE = "key_unavailable"
 
 
 class OutputChecked(Protocol):
@@ -64,7 +77,8 @@ class Generator:
 
     def __init__(self, *, store: WorkerStore, sealer: Sealer, engine: Engine,
                  kinds: KindRegistry, policy: Policy, clock: Clock,
-                 renew_every_seconds: float | None = None) -> None:
+                 renew_every_seconds: float | None = None,
+                 cache_salt: Callable[[str], str] | None = None) -> None:
         self._store = store
         self._sealer = sealer
         self._engine = engine
@@ -73,6 +87,8 @@ class Generator:
         self._clock = clock
         lease_seconds = store.lease.total_seconds()
         self._renew_every = renew_every_seconds or max(1.0, lease_seconds / 3)
+        # Tenants never share the engine's prefix cache: one salt per tenant, secret-keyed.
+        self._cache_salt = cache_salt or TenantSalt.fresh()
 
     def run(self, job_id: str) -> str:
         """Run one job to a recorded end; returns what happened, as a word for the log."""
@@ -88,6 +104,14 @@ class Generator:
             raise
         except LeaseLost:
             return "lease_lost"
+        except KeyUnavailable as e:
+            released = self._store.release_for_retry(claim, now=self._clock())
+            log.warning("job %s: master key %r is not in this worker's key file, even after "
+                        "reading it again; %s for a later attempt (the reconciler re-sends it "
+                        "after one lease). Give this worker the key file that holds the key.",
+                        job_id, e.master_key_id,
+                        "returned it to the queue" if released else "lost its lease, left it")
+            return KEY_UNAVAILABLE
         except StoreError:
             # The database is away: leave the lease to run out; the reconciler retries.
             log.warning("job %s: database unavailable, leaving it to its lease", job_id)
@@ -100,10 +124,29 @@ class Generator:
         return outcome.state.value if outcome.error_code is None else outcome.error_code
 
     def _attempt(self, claim: Claim) -> Outcome:
-        binding = envelope.JobBinding(job_id=claim.job_id, tenant=claim.tenant, kind=claim.kind,
-                                      expires_at=int(claim.expires_at.timestamp()))
+        """Decide the job's outcome and seal its facts under the job's data key."""
         try:
-            data_key = self._sealer.data_key(binding, claim.wrapped_key, now=self._clock())
+            data_key = self._sealer.data_key(claim.binding, claim.wrapped_key, now=self._clock())
+        except EnvelopeError:
+            # No data key, nothing to seal the outcome with: the reader expects none here.
+            return Outcome(JobState.FAILED, ErrorCode.PAYLOAD_INVALID)
+        try:
+            outcome = self._decide(claim, data_key)
+        except (LeaseLost, EngineDead, StoreError, KeyUnavailable):
+            raise
+        except Exception as e:  # noqa: BLE001  # one bad job must never take the worker down
+            log.error("job %s: unexpected %s\n%s", claim.job_id, type(e).__name__,
+                      safe_traceback(e))
+            outcome = Outcome(JobState.FAILED, ErrorCode.ENGINE_ERROR)
+        facts = facts_of(outcome)
+        if facts is None:  # policy counts are ints by construction; never expected
+            return outcome
+        return dataclasses.replace(outcome,
+                                   sealed_outcome=seal_facts(data_key, claim.binding, facts))
+
+    def _decide(self, claim: Claim, data_key: bytes) -> Outcome:
+        binding = claim.binding
+        try:
             if claim.sealed_prompt is None:
                 raise EnvelopeError
             body = RequestBody.model_validate_json(
@@ -138,7 +181,7 @@ class Generator:
             max_tokens=body.max_tokens, temperature=body.temperature, top_p=body.top_p,
             seed=body.seed, stop=body.stop, frequency_penalty=body.frequency_penalty,
             presence_penalty=body.presence_penalty, ignore_eos=body.ignore_eos,
-            json_schema=kind.output_schema)
+            json_schema=kind.output_schema, cache_salt=self._cache_salt(claim.tenant))
         future = self._engine.submit(request)
         return self._await(claim, future)
 

@@ -13,11 +13,12 @@ from sqlalchemy import inspect
 
 from schemas.db import make_engine, store_errors
 from schemas.errors import ConfigError
-from schemas.keyfile import load_key_file
+from schemas.keyring import KeyRing
 from schemas.keystore import KeyStore
 from schemas.kinds import KindRegistry, load_kinds
 from schemas.sealing import Sealer
 from schemas.settings import Settings
+from workers.cache_salt import TenantSalt
 from workers.engine.base import Engine
 from workers.generate import Generator, Policy
 from workers.store import WorkerStore
@@ -45,7 +46,7 @@ class Foundations:
 
 def load_foundations(settings: Settings) -> Foundations:
     """Keys, kinds and databases, each checked now so a bad one fails at start (exit 2)."""
-    master = load_key_file(settings.keys_file)
+    master = KeyRing.from_file(settings.keys_file)
     kinds = load_kinds(settings.kinds_file)
     jobs_db = make_engine(settings.database_url, pool_size=settings.worker_concurrency)
     with store_errors():
@@ -66,4 +67,5 @@ def build_generator(foundations: Foundations, *, engine: Engine, policy: Policy,
     store = WorkerStore(foundations.jobs_db, owner=owner, lease_seconds=settings.lease_seconds,
                         max_attempts=settings.max_attempts)
     return Generator(store=store, sealer=Sealer(foundations.keystore), engine=engine,
-                     kinds=foundations.kinds, policy=policy, clock=clock)
+                     kinds=foundations.kinds, policy=policy, clock=clock,
+                     cache_salt=TenantSalt.fresh())

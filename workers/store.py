@@ -15,7 +15,9 @@ from sqlalchemy import Engine, and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from schemas.db import store_errors
+from schemas.envelope import JobBinding
 from schemas.jobs import JobState
+from schemas.sealing import binding_of
 from schemas.tables import Job
 
 
@@ -31,6 +33,8 @@ class Claim:
     expires_at: datetime
     sealed_prompt: bytes | None
     wrapped_key: bytes | None
+    # What the job's sealed parts are bound to, read from the row it claimed.
+    binding: JobBinding
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +44,8 @@ class Outcome:
     state: JobState
     error_code: str | None = None
     sealed_result: bytes | None = None
+    # TerminalFacts of this outcome sealed under the job's data key (None if it was not at hand).
+    sealed_outcome: bytes | None = None
     prompt_tokens: int | None = None
     completion_tokens: int | None = None
     finish_reason: str | None = None
@@ -70,8 +76,8 @@ class WorkerStore:
             .values(state=JobState.RUNNING.value, attempts=Job.attempts + 1,
                     lease_owner=self.owner, lease_token=token,
                     lease_expires_at=now + self.lease, started_at=now)
-            .returning(Job.tenant, Job.kind, Job.attempts, Job.expires_at, Job.sealed_prompt,
-                       Job.wrapped_key)
+            .returning(Job.id, Job.batch_id, Job.position, Job.custom_id, Job.tenant, Job.kind,
+                       Job.attempts, Job.expires_at, Job.sealed_prompt, Job.wrapped_key)
         )
         with store_errors(), Session(self._engine) as session, session.begin():
             row = session.execute(statement).first()
@@ -79,7 +85,8 @@ class WorkerStore:
             return None
         return Claim(job_id=job_id, token=token, tenant=row.tenant, kind=row.kind,
                      attempts=row.attempts, expires_at=row.expires_at,
-                     sealed_prompt=row.sealed_prompt, wrapped_key=row.wrapped_key)
+                     sealed_prompt=row.sealed_prompt, wrapped_key=row.wrapped_key,
+                     binding=binding_of(row))
 
     def settle_unclaimable(self, job_id: str, *, now: datetime) -> JobState | None:
         """A job no one can claim any more: end it expired or attempts_exhausted, else None."""
@@ -116,7 +123,8 @@ class WorkerStore:
                 update(Job).where(Job.id == claim.job_id, Job.lease_token == claim.token,
                                   Job.state == JobState.RUNNING)
                 .values(state=outcome.state.value, error_code=outcome.error_code,
-                        sealed_result=outcome.sealed_result, finished_at=now,
+                        sealed_result=outcome.sealed_result,
+                        sealed_outcome=outcome.sealed_outcome, finished_at=now,
                         prompt_tokens=outcome.prompt_tokens,
                         completion_tokens=outcome.completion_tokens,
                         finish_reason=outcome.finish_reason, policy=outcome.policy,
@@ -131,6 +139,19 @@ class WorkerStore:
                                   Job.state == JobState.RUNNING)
                 .values(state=JobState.QUEUED.value, lease_owner=None, lease_token=None,
                         lease_expires_at=None))
+        return bool(result.rowcount)  # type: ignore[attr-defined]  # CursorResult at runtime
+
+    def release_for_retry(self, claim: Claim, *, now: datetime) -> bool:
+        """Give the job back with its attempt returned: it failed for this process's reasons
+        (a key not here yet), not its own. Marked as sent now, so the reconciler re-sends it
+        after one lease, which is the back-off."""
+        with store_errors(), Session(self._engine) as session, session.begin():
+            result = session.execute(
+                update(Job).where(Job.id == claim.job_id, Job.lease_token == claim.token,
+                                  Job.state == JobState.RUNNING)
+                .values(state=JobState.QUEUED.value, attempts=Job.attempts - 1,
+                        lease_owner=None, lease_token=None, lease_expires_at=None,
+                        enqueued_at=now))
         return bool(result.rowcount)  # type: ignore[attr-defined]  # CursorResult at runtime
 
     def state_of(self, job_id: str) -> str | None:

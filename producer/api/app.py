@@ -32,6 +32,7 @@ from schemas import constants
 from schemas.errors import (
     BrokerUnavailable,
     Conflict,
+    KeyUnavailable,
     LimitExceeded,
     NotFound,
     SealqError,
@@ -42,6 +43,8 @@ from schemas.errors import (
 log = logging.getLogger("sealq.api")
 
 IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,64}")
+# Ids and cursors are printable ASCII: anything else (a NUL byte, say) cannot name an object.
+ID_PATTERN = r"^[\x21-\x7e]{1,64}$"
 AUTH_MESSAGES = {
     "missing_key": "You didn't provide an API key: send it as `Authorization: Bearer <key>`.",
     "malformed_key": "The API key is not a sealq key (they start with sqk_).",
@@ -65,12 +68,12 @@ class BatchCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    input_file_id: Annotated[str, Field(min_length=1, max_length=64)]
+    input_file_id: Annotated[str, Field(min_length=1, max_length=64, pattern=ID_PATTERN)]
     endpoint: str
     completion_window: str
     metadata: dict[str, str] | None = None
     output_expires_after: OutputExpiresAfter | None = None
-    kind: Annotated[str, Field(min_length=1, max_length=64)] | None = None
+    kind: Annotated[str, Field(min_length=1, max_length=64, pattern=ID_PATTERN)] | None = None
     ttl_seconds: Annotated[int, Field(ge=60, le=constants.MAX_TTL_SECONDS)] | None = None
 
     @field_validator("metadata")
@@ -228,7 +231,7 @@ def create_app(gateway: Gateway) -> FastAPI:
     def list_files(
         request: Request,
         principal: Annotated[Principal, Depends(caller("files.list"))],
-        after: Annotated[str | None, Query(max_length=64)] = None,
+        after: Annotated[str | None, Query(max_length=64, pattern=ID_PATTERN)] = None,
         limit: Annotated[int, Query(ge=1, le=10_000)] = 10_000,
         order: Annotated[Literal["asc", "desc"], Query()] = "desc",
         purpose: Annotated[str | None, Query(max_length=32)] = None,
@@ -242,7 +245,7 @@ def create_app(gateway: Gateway) -> FastAPI:
     def retrieve_file(
         request: Request,
         principal: Annotated[Principal, Depends(caller("files.retrieve"))],
-        file_id: Annotated[str, Path(max_length=64)],
+        file_id: Annotated[str, Path(max_length=64, pattern=ID_PATTERN)],
     ) -> dict[str, Any]:
         _note(request, object_id=file_id)
         return gateway.get_file(principal, file_id)
@@ -251,7 +254,7 @@ def create_app(gateway: Gateway) -> FastAPI:
     def delete_file(
         request: Request,
         principal: Annotated[Principal, Depends(caller("files.delete", submit=True))],
-        file_id: Annotated[str, Path(max_length=64)],
+        file_id: Annotated[str, Path(max_length=64, pattern=ID_PATTERN)],
     ) -> dict[str, Any]:
         _note(request, object_id=file_id)
         return gateway.delete_file(principal, file_id)
@@ -260,7 +263,7 @@ def create_app(gateway: Gateway) -> FastAPI:
     def file_content(
         request: Request,
         principal: Annotated[Principal, Depends(caller("files.content"))],
-        file_id: Annotated[str, Path(max_length=64)],
+        file_id: Annotated[str, Path(max_length=64, pattern=ID_PATTERN)],
     ) -> StreamingResponse:
         _note(request, object_id=file_id)
         records = gateway.file_content(principal, file_id)
@@ -303,7 +306,7 @@ def create_app(gateway: Gateway) -> FastAPI:
     def list_batches(
         request: Request,
         principal: Annotated[Principal, Depends(caller("batches.list"))],
-        after: Annotated[str | None, Query(max_length=64)] = None,
+        after: Annotated[str | None, Query(max_length=64, pattern=ID_PATTERN)] = None,
         limit: Annotated[int, Query(ge=1, le=100)] = 20,
     ) -> dict[str, Any]:
         listing = gateway.list_batches(principal, after=after, limit=limit)
@@ -314,7 +317,7 @@ def create_app(gateway: Gateway) -> FastAPI:
     def retrieve_batch(
         request: Request,
         principal: Annotated[Principal, Depends(caller("batches.retrieve"))],
-        batch_id: Annotated[str, Path(max_length=64)],
+        batch_id: Annotated[str, Path(max_length=64, pattern=ID_PATTERN)],
     ) -> dict[str, Any]:
         _note(request, object_id=batch_id)
         return gateway.get_batch(principal, batch_id)
@@ -323,7 +326,7 @@ def create_app(gateway: Gateway) -> FastAPI:
     def cancel_batch(
         request: Request,
         principal: Annotated[Principal, Depends(caller("batches.cancel", submit=True))],
-        batch_id: Annotated[str, Path(max_length=64)],
+        batch_id: Annotated[str, Path(max_length=64, pattern=ID_PATTERN)],
     ) -> dict[str, Any]:
         _note(request, object_id=batch_id)
         return gateway.cancel_batch(principal, batch_id)
@@ -385,6 +388,7 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StoreUnavailable)
     @app.exception_handler(BrokerUnavailable)
+    @app.exception_handler(KeyUnavailable)
     async def unavailable(request: Request, exc: SealqError) -> Response:
         log.warning("service unavailable: %s", exc)
         return answer(request, errors.ApiError(

@@ -34,8 +34,10 @@ def open_tracker(env_file: Path | None) -> Tracker:
 def open_client(env_file: Path | None) -> Client:
     """A full producer Client (keys, broker, kinds), or a one-line error and exit code."""
     from producer.client import Client
+    from schemas.cli_common import forbid_core_dumps
 
     settings = settings_or_exit(env_file)
+    forbid_core_dumps()  # this process is about to hold keys and, for results, plaintext
     try:
         return Client.from_settings(settings)
     except ConfigError as e:

@@ -6,6 +6,7 @@ methods of Harness), so they never import this conftest at run time.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
@@ -21,12 +22,11 @@ from producer.broker import Enqueuer
 from producer.client import Client
 from producer.store import ProducerStore
 from schemas.db import make_engine
-from schemas.envelope import JobBinding
 from schemas.jobs import BatchLine, JobState, ResultPayload
 from schemas.keyfile import load_key_file
 from schemas.keystore import KeyStore
 from schemas.kinds import load_kinds
-from schemas.sealing import Sealer
+from schemas.sealing import Sealer, facts_of
 from schemas.tables import JobBase
 from workers.store import Outcome, WorkerStore
 
@@ -93,13 +93,13 @@ class Harness:
         return len(self.rows(table))
 
     def finish(self, job_id: str, content: str, *, fail_code: str | None = None) -> None:
-        """Do what a worker does: claim, open the prompt, seal a result (or fail), finish."""
+        """Do what a worker does: claim, open the prompt, seal a result (or fail) and the
+        outcome's facts, finish."""
         store = self.worker_store()
         now = self.clock()
         claim = store.claim(job_id, now=now)
         assert claim is not None
-        binding = JobBinding(job_id=claim.job_id, tenant=claim.tenant, kind=claim.kind,
-                             expires_at=int(claim.expires_at.timestamp()))
+        binding = claim.binding
         prompt = self.worker_sealer.open(binding, claim.wrapped_key, claim.sealed_prompt,
                                          "prompt", now=now)
         assert self.canary.encode() in prompt
@@ -113,6 +113,10 @@ class Harness:
             outcome = Outcome(JobState.SUCCEEDED, sealed_result=sealed, prompt_tokens=11,
                               completion_tokens=5, finish_reason="stop",
                               policy={"pii_email": 1})
+        facts = facts_of(outcome)
+        assert facts is not None
+        outcome = dataclasses.replace(outcome, sealed_outcome=self.worker_sealer.seal_facts(
+            binding, claim.wrapped_key, facts, now=now))
         assert store.finish(claim, outcome, now=self.clock.advance(2))
 
     def dump(self) -> bytes:

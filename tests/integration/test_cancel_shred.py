@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections.abc import Sequence
 from concurrent.futures import Future
@@ -18,7 +19,7 @@ from schemas.db import make_engine
 from schemas.errors import EnvelopeError, NotFound
 from schemas.jobs import JobState, Message, ResultPayload
 from schemas.kinds import Kind, load_kinds
-from schemas.sealing import Sealer, binding_of
+from schemas.sealing import Sealer, binding_of, facts_of
 from workers.engine.base import Completion, Engine, EngineStats, GenerationRequest
 from workers.generate import Generator
 from workers.store import Outcome, WorkerStore
@@ -168,8 +169,12 @@ def test_shred_destroys_the_data_key_and_results_say_expired(
     worker = WorkerStore(engine, owner="w", lease_seconds=300, max_attempts=3)
     claim = worker.claim(finished.id, now=T0)
     assert claim is not None
-    assert worker.finish(claim, Outcome(JobState.SUCCEEDED, sealed_result=sealed,
-                                        completion_tokens=7), now=T0)
+    done = Outcome(JobState.SUCCEEDED, sealed_result=sealed, completion_tokens=7)
+    facts = facts_of(done)
+    assert facts is not None
+    done = dataclasses.replace(done, sealed_outcome=sealer.seal_facts(
+        binding_of(finished), finished.wrapped_key, facts, now=T0))
+    assert worker.finish(claim, done, now=T0)
     clock.now = T0 + timedelta(seconds=60)
     first = next(iter(producer.results(batch)))
     assert first["response"]["body"]["choices"][0]["message"]["content"] == "an answer"

@@ -21,6 +21,15 @@ HEAD = ScriptDirectory.from_config(migrations.alembic_config("sqlite://")).get_c
 JOB_TABLES = {"batches", "jobs", "tenants", "api_keys", "files", "file_lines", "audit_events"}
 
 
+def head_revision() -> str:
+    """The newest revision among the migration scripts."""
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(migrations.alembic_config("sqlite://")).get_current_head()
+    assert head is not None
+    return head
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def fresh_url(request: pytest.FixtureRequest) -> str:
     """An empty database that has never been migrated, on each backend."""

@@ -151,6 +151,13 @@ def test_empty_submission_is_refused(harness: Harness) -> None:
     assert harness.count("batches") == 0
 
 
+def test_tenant_with_a_trailing_newline_is_refused(harness: Harness) -> None:
+    """A tenant "acme\\n" is not a second "acme": it is refused and nothing is stored."""
+    with pytest.raises(SpecError, match="tenant 'acme\\\\n' is invalid"):
+        harness.client.submit(harness.lines("a"), tenant="acme\n")
+    assert harness.count("jobs") == 0 and harness.count("batches") == 0
+
+
 def test_custom_ids_are_per_tenant(harness: Harness) -> None:
     """The same custom ids under another tenant are a new batch."""
     first = harness.client.submit(harness.lines("a"), tenant="acme")

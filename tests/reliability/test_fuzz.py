@@ -26,10 +26,12 @@ pytestmark = pytest.mark.integration
 KEY = bytes(range(32))
 KEK = bytes(range(32, 64))
 BINDING = JobBinding(job_id="0123456789abcdef0123456789abcdef", tenant="acme",
-                     kind="free_text", expires_at=1_900_000_000)
+                     kind="free_text", expires_at=1_900_000_000,
+                     batch_id="fedcba9876543210fedcba9876543210", custom_id="report-1",
+                     position=0)
 SEALED = envelope.seal(KEY, b'{"messages": []}', BINDING, "prompt")
 WRAPPED = envelope.wrap_key("bk-1899997200-3600", KEK, KEY, BINDING)
-PARTS = ("prompt", "result", "key")
+PARTS = ("prompt", "result", "key", "outcome")
 
 
 def fuzz(cases: int, *strategies: st.SearchStrategy[Any]) -> Callable[..., Any]:
@@ -92,7 +94,9 @@ def test_wrong_keys_and_bindings_never_open_a_payload() -> None:
     """A valid envelope opened with any other key, or under any other binding, does not open."""
     tried = 0
     bindings = st.builds(JobBinding, job_id=st.text(max_size=40), tenant=st.text(max_size=64),
-                         kind=st.text(max_size=20), expires_at=st.integers(-(2**40), 2**40))
+                         kind=st.text(max_size=20), expires_at=st.integers(-(2**40), 2**40),
+                         batch_id=st.text(max_size=40), custom_id=st.text(max_size=128),
+                         position=st.integers(-(2**31), 2**31))
 
     @fuzz(1500, st.binary(max_size=64), bindings)
     def check(key: bytes, binding: JobBinding) -> None:

@@ -32,11 +32,21 @@ bindings = st.builds(
     tenant=st.text(min_size=1, max_size=64),
     kind=st.text(min_size=1, max_size=64),
     expires_at=st.integers(min_value=0, max_value=2**40),
+    batch_id=st.text(min_size=1, max_size=40),
+    custom_id=st.text(min_size=1, max_size=128),
+    position=st.integers(min_value=0, max_value=2**31),
 )
+INT_FIELDS = ("expires_at", "position")
+
+
+def binding(job_id: str = "job", expires_at: int = 2_000_000_000) -> JobBinding:
+    """A fixed binding for the example-based tests."""
+    return JobBinding(job_id=job_id, tenant="tenant", kind="free_text", expires_at=expires_at,
+                      batch_id="batch", custom_id="report-17", position=3)
 plaintexts = st.binary(max_size=2048)
 keys = st.binary(min_size=32, max_size=32)
 kek_ids = st.text(min_size=1, max_size=60).filter(lambda s: 0 < len(s.encode()) <= 255)
-other_versions = st.integers(0, 255).filter(lambda v: v != ENVELOPE_VERSION)
+other_versions = st.integers(0, 255).filter(lambda v: v not in envelope.OPENABLE_VERSIONS)
 
 
 def assert_opaque(error: pytest.ExceptionInfo[EnvelopeError]) -> None:
@@ -49,9 +59,10 @@ def assert_opaque(error: pytest.ExceptionInfo[EnvelopeError]) -> None:
 @st.composite
 def other_bindings(draw: st.DrawFn, binding: JobBinding) -> JobBinding:
     """The same binding with exactly one field changed."""
-    field = draw(st.sampled_from(["job_id", "tenant", "kind", "expires_at"]))
+    field = draw(st.sampled_from(["job_id", "tenant", "kind", "expires_at", "batch_id",
+                                  "custom_id", "position"]))
     current = getattr(binding, field)
-    values = (st.integers(min_value=0, max_value=2**40) if field == "expires_at"
+    values = (st.integers(min_value=0, max_value=2**40) if field in INT_FIELDS
               else st.text(min_size=1, max_size=64))
     changes: dict[str, Any] = {field: draw(values.filter(lambda v: v != current))}
     return dataclasses.replace(binding, **changes)
@@ -154,12 +165,12 @@ def test_wrapped_key_with_other_version_is_refused(binding: JobBinding, kek: byt
 
 def test_swapped_magic_is_refused() -> None:
     """A wrapped key presented as a payload (and the reverse) refuses to open."""
-    binding = JobBinding("job", "tenant", "free_text", 2_000_000_000)
+    bound = binding()
     key, kek = envelope.new_key(), envelope.new_key()
-    sealed = envelope.seal(key, b"text", binding, "prompt")
-    wrapped = envelope.wrap_key("kek-1", kek, key, binding)
-    for attempt in (lambda: envelope.open_sealed(key, wrapped, binding, "prompt"),
-                    lambda: envelope.unwrap_key(kek, sealed, binding),
+    sealed = envelope.seal(key, b"text", bound, "prompt")
+    wrapped = envelope.wrap_key("kek-1", kek, key, bound)
+    for attempt in (lambda: envelope.open_sealed(key, wrapped, bound, "prompt"),
+                    lambda: envelope.unwrap_key(kek, sealed, bound),
                     lambda: envelope.wrapped_key_id(sealed)):
         with pytest.raises(EnvelopeError) as error:
             attempt()
@@ -230,10 +241,10 @@ def test_wrong_kek_is_refused(binding: JobBinding, kek: bytes, other_kek: bytes,
 
 def test_wrong_length_key_is_refused() -> None:
     """A key of the wrong size gives the same opaque error, not cryptography's message."""
-    binding = JobBinding("job", "tenant", "free_text", 2_000_000_000)
-    sealed = envelope.seal(envelope.new_key(), b"text", binding, "prompt")
+    bound = binding()
+    sealed = envelope.seal(envelope.new_key(), b"text", bound, "prompt")
     with pytest.raises(EnvelopeError) as error:
-        envelope.open_sealed(b"short", sealed, binding, "prompt")
+        envelope.open_sealed(b"short", sealed, bound, "prompt")
     assert_opaque(error)
 
 
@@ -248,30 +259,96 @@ def test_unknown_key_id_is_refused(tmp_path: Path) -> None:
     """A wrapped key naming a key-encryption key the key store lacks refuses to open."""
     now = datetime(2030, 1, 1, 12, tzinfo=UTC)
     expires = now + timedelta(hours=1)
-    binding = JobBinding("job", "tenant", "free_text", int(expires.timestamp()))
+    bound = binding(expires_at=int(expires.timestamp()))
     master = MasterKeys(primary="mk-1", keys={"mk-1": envelope.new_key()})
     sealer = _sealer(f"sqlite:///{tmp_path}/keys.db", master)
-    sealed = sealer.seal_new(binding, b"text", expires_at=expires, now=now)
-    assert sealer.open(binding, sealed.wrapped_key, sealed.sealed_prompt, "prompt",
+    sealed = sealer.seal_new(bound, b"text", expires_at=expires, now=now)
+    assert sealer.open(bound, sealed.wrapped_key, sealed.sealed_prompt, "prompt",
                        now=now) == b"text"
-    unknown = envelope.wrap_key("bk-nowhere", envelope.new_key(), envelope.new_key(), binding)
+    unknown = envelope.wrap_key("bk-nowhere", envelope.new_key(), envelope.new_key(), bound)
     for wrapped in (unknown, None):
         with pytest.raises(EnvelopeError) as error:
-            sealer.open(binding, wrapped, sealed.sealed_prompt, "prompt", now=now)
+            sealer.open(bound, wrapped, sealed.sealed_prompt, "prompt", now=now)
         assert_opaque(error)
 
 
 def test_key_store_under_another_master_key_is_refused(tmp_path: Path) -> None:
-    """Bucket keys wrapped by one master key don't open with a key file holding another."""
+    """Bucket keys wrapped by one master key don't open with another key of the same id; a
+    key file without their master key's id says which key it lacks (retryable, not opaque)."""
+    from schemas.errors import KeyUnavailable
+
     now = datetime(2030, 1, 1, 12, tzinfo=UTC)
     expires = now + timedelta(hours=1)
-    binding = JobBinding("job", "tenant", "free_text", int(expires.timestamp()))
+    bound = binding(expires_at=int(expires.timestamp()))
     url = f"sqlite:///{tmp_path}/keys.db"
     first = _sealer(url, MasterKeys(primary="mk-1", keys={"mk-1": envelope.new_key()}))
-    sealed = first.seal_new(binding, b"text", expires_at=expires, now=now)
-    for master in (MasterKeys(primary="mk-1", keys={"mk-1": envelope.new_key()}),
-                   MasterKeys(primary="mk-2", keys={"mk-2": envelope.new_key()})):
+    sealed = first.seal_new(bound, b"text", expires_at=expires, now=now)
+    impostor = MasterKeys(primary="mk-1", keys={"mk-1": envelope.new_key()})
+    with pytest.raises(EnvelopeError) as error:
+        _sealer(url, impostor).open(bound, sealed.wrapped_key, sealed.sealed_prompt,
+                                    "prompt", now=now)
+    assert_opaque(error)
+    stranger = MasterKeys(primary="mk-2", keys={"mk-2": envelope.new_key()})
+    with pytest.raises(KeyUnavailable) as missing:
+        _sealer(url, stranger).open(bound, sealed.wrapped_key, sealed.sealed_prompt,
+                                    "prompt", now=now)
+    assert missing.value.master_key_id == "mk-1"
+
+
+# The associated data envelope version 1 bound, byte for byte as sealq 1 wrote it: rows sealed
+# then must keep opening after the upgrade.
+V1_PROMPT_AAD = (b'{"exp":2000000000,"job":"job","kind":"free_text","part":"prompt",'
+                 b'"tenant":"tenant","v":1}')
+
+
+def _sealed_v1(key: bytes, plaintext: bytes, bound: JobBinding, part: Part) -> bytes:
+    """A payload sealed as envelope version 1 did it."""
+    import os
+
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    header = envelope.MAGIC_PAYLOAD + bytes([1])
+    nonce = os.urandom(12)
+    return header + nonce + AESGCM(key).encrypt(nonce, plaintext,
+                                                header + bound.associated_data(part, 1))
+
+
+def test_version_1_envelopes_still_open() -> None:
+    """Payloads and wrapped keys sealed as version 1 open under the same job after the bump."""
+    import os
+
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    assert ENVELOPE_VERSION == 2
+    bound = binding()
+    assert bound.associated_data("prompt", 1) == V1_PROMPT_AAD
+    key, kek = envelope.new_key(), envelope.new_key()
+    assert envelope.open_sealed(key, _sealed_v1(key, b"text", bound, "prompt"), bound,
+                                "prompt") == b"text"
+    header = envelope.MAGIC_KEY + bytes([1, 5]) + b"kek-1"
+    nonce = os.urandom(12)
+    wrapped = header + nonce + AESGCM(kek).encrypt(nonce, key,
+                                                   header + bound.associated_data("key", 1))
+    assert envelope.unwrap_key(kek, wrapped, bound) == key
+    assert envelope.version_of(wrapped) == 1
+    assert envelope.version_of(envelope.wrap_key("kek-1", kek, key, bound)) == 2
+
+
+def test_version_2_binds_the_delivery_facts() -> None:
+    """Since version 2 a payload moved to another custom id, batch or position does not open;
+    a version 1 payload, which never bound them, still opens there (until it expires)."""
+    bound, key = binding(), envelope.new_key()
+    sealed = envelope.seal(key, b"text", bound, "result")
+    old = _sealed_v1(key, b"text", bound, "result")
+    for moved in (dataclasses.replace(bound, custom_id="report-18"),
+                  dataclasses.replace(bound, batch_id="other-batch"),
+                  dataclasses.replace(bound, position=4)):
         with pytest.raises(EnvelopeError) as error:
-            _sealer(url, master).open(binding, sealed.wrapped_key, sealed.sealed_prompt,
-                                      "prompt", now=now)
+            envelope.open_sealed(key, sealed, moved, "result")
         assert_opaque(error)
+        assert envelope.open_sealed(key, old, moved, "result") == b"text"
+
+
+def test_binding_repr_shows_no_custom_id() -> None:
+    """A binding's repr names the job only: custom ids are the producer's words."""
+    assert "report-17" not in repr(binding()) and "job" in repr(binding())

@@ -66,14 +66,37 @@ def test_basic_auth_entries_are_kept_whole() -> None:
         GOOD_BASIC, "bob:pass:with:colons"]
 
 
-@pytest.mark.parametrize("pattern", [
-    ".*@example.com", "*@example.com", "@example.com",
-    "alice@.*", "alice@*.example.com",
-])
-def test_auth_patterns_admitting_a_whole_domain_are_refused(pattern: str) -> None:
-    """A wildcard local part alone, or any wildcard in the domain, is refused."""
-    with pytest.raises(ConfigError, match="must not admit every address"):
+@pytest.mark.parametrize("pattern", ["alice@.*", "alice@*.example.com", ".*@.*"])
+def test_auth_patterns_with_a_wildcard_domain_are_refused(pattern: str) -> None:
+    """Any wildcard in the domain is refused."""
+    with pytest.raises(ConfigError, match="must not put a wildcard in the domain"):
         check_auth_pattern(pattern)
+
+
+@pytest.mark.parametrize("pattern", ["a.*@gmail.com", "ops-.*@example.com", "*@example.com",
+                                     "ops-.*.*@example.com", "alice.*@corp.example.com"])
+def test_partial_wildcards_are_refused(pattern: str) -> None:
+    """A prefix wildcard admits anyone who can pick a matching address: refused."""
+    with pytest.raises(ConfigError, match="partial wildcard"):
+        check_auth_pattern(pattern)
+
+
+@pytest.mark.parametrize("pattern", [".*@gmail.com", ".*@Outlook.com", ".*@qq.com"])
+def test_whole_public_mail_domains_are_refused(pattern: str) -> None:
+    """Every address of a provider where anyone can open one is the whole world: refused."""
+    with pytest.raises(ConfigError, match="where anyone can open one"):
+        check_auth_pattern(pattern)
+
+
+def test_flowers_own_matching_agrees_with_what_passes() -> None:
+    """What passes admits exactly the addresses meant, by Flower's own matching function."""
+    from flower.utils.authentication import authenticate
+
+    assert authenticate(check_auth_pattern(".*@corp.example.com"), "bob@corp.example.com")
+    assert not authenticate(".*@corp.example.com", "bob@evil.corp.example.com.attacker.io")
+    assert not authenticate(".*@corp.example.com", "bob@other.example.com")
+    # The review's case: this prefix matches strangers' addresses, so sealq refuses it.
+    assert authenticate("a.*@gmail.com", "anyone-at-all@gmail.com")
 
 
 @pytest.mark.parametrize("pattern", [
@@ -86,7 +109,7 @@ def test_regex_syntax_is_refused_because_flower_matches_whole_addresses(pattern:
 
 
 @pytest.mark.parametrize("pattern", ["alice", "alice@example.com|bob", "a.*@x.com|b@x.com",
-                                     "ops-.*.*@example.com"])
+                                     "@example.com"])
 def test_malformed_auth_patterns_are_refused(pattern: str) -> None:
     """Entries that are not addresses, or wildcards beside other entries, are refused."""
     with pytest.raises(ConfigError, match="FLOWER_AUTH entry"):
@@ -94,9 +117,9 @@ def test_malformed_auth_patterns_are_refused(pattern: str) -> None:
 
 
 @pytest.mark.parametrize("pattern", ["alice@example.com", "alice@example.com|bob@example.org",
-                                     "ops-.*@example.com"])
+                                     ".*@example.com", ".*@ops.corp.example.com"])
 def test_narrow_auth_patterns_pass(pattern: str) -> None:
-    """Named addresses, or one prefix wildcard in a fixed domain, are accepted as given."""
+    """Named addresses, or one whole organisation's domain, are accepted as given."""
     assert check_auth_pattern(pattern) == pattern
 
 
@@ -151,8 +174,8 @@ def test_flower_gets_only_checked_variables_and_no_secret_on_its_command_line(
 
 @pytest.mark.parametrize(("env", "message"), [
     ({"SEALQ_FLOWER_BASIC_AUTH": "admin:"}, "has no password"),
-    ({"FLOWER_AUTH_PROVIDER": "google", "FLOWER_AUTH": ".*@example.com"},
-     "must not admit every address"),
+    ({"FLOWER_AUTH_PROVIDER": "google", "FLOWER_AUTH": "a.*@gmail.com"},
+     "partial wildcard"),
     ({}, "Flower needs authentication"),
     ({"SEALQ_BROKER_URL": "amqp://guest@rabbit//", "SEALQ_FLOWER_BASIC_AUTH": GOOD_BASIC},
      "SEALQ_BROKER_URL is invalid"),

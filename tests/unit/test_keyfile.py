@@ -161,3 +161,120 @@ def test_repr_never_shows_key_bytes(keys_file: Path) -> None:
         assert key_id in repr(keys)
         for form in (repr(key), key.hex(), base64.b64encode(key).decode(), str(list(key))):
             assert form not in shown
+
+
+MORE_BAD_FILES: dict[str, tuple[Any, str]] = {
+    "non-ASCII key": (document(keys=[{"id": "mk-1", "key": "clé-secrète"}]), "base64"),
+    "list-valued primary": (document(primary=["mk-1"]), "primary 'list' is not among"),
+    "object-valued primary": (document(primary={"id": "mk-1"}), "primary 'dict' is not among"),
+    "numeric id": (document(primary=1, keys=[{"id": 1, "key": base64.b64encode(
+        bytes(32)).decode()}]), "invalid id"),
+    "id with a newline": (document(keys=[{"id": "mk-1\n", "key": base64.b64encode(
+        bytes(32)).decode()}]), "invalid id"),
+    "id too long for the key store": (document(keys=[{"id": "k" * 65, "key": base64.b64encode(
+        bytes(32)).decode()}]), "invalid id"),
+    "duplicate ids": (document(keys=[
+        {"id": "mk-1", "key": base64.b64encode(bytes(32)).decode()},
+        {"id": "mk-1", "key": base64.b64encode(bytes(range(32))).decode()}]),
+        "keys[1] repeats the id 'mk-1'"),
+    "key not a string": (document(keys=[{"id": "mk-1", "key": 12345}]), "base64"),
+}
+
+
+@pytest.mark.parametrize("doc, expected", MORE_BAD_FILES.values(), ids=MORE_BAD_FILES.keys())
+def test_odd_values_are_refused_in_one_line_not_a_traceback(tmp_path: Path, doc: Any,
+                                                           expected: str) -> None:
+    """Non-ASCII keys, non-string primaries and ids, and repeated ids: one KeyFileError line."""
+    path = write_private(tmp_path / "keys.json", json.dumps(doc))
+    with pytest.raises(KeyFileError) as error:
+        load_key_file(path)
+    assert "\n" not in str(error.value)
+    assert expected in str(error.value)
+
+
+def test_a_non_ascii_key_exits_2_from_the_command_line(tmp_path: Path) -> None:
+    """`sealq keys rotate` on a file whose key is not ASCII prints one line and exits 2."""
+    from typer.testing import CliRunner
+
+    from producer.cli import app
+
+    path = write_private(tmp_path / "keys.json", json.dumps(
+        document(keys=[{"id": "mk-1", "key": "ключ"}])))
+    result = CliRunner().invoke(app, ["keys", "rotate", str(path)])
+    assert result.exit_code == 2, result.output
+    assert result.output.count("\n") == 1 and "base64" in result.output
+
+
+def test_the_mode_is_checked_on_the_file_that_is_read(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """The file is opened once and checked with fstat: a path swapped after a check by path
+    (here: stat by path says 0600, the file opened is 0644) cannot slip through."""
+    import os
+
+    private = write_private(tmp_path / "keys.json", json.dumps(document()))
+    exposed = tmp_path / "exposed.json"
+    exposed.write_text(json.dumps(document()))
+    exposed.chmod(0o644)
+    real_open = os.open
+
+    def swapped_open(path: Any, flags: int, *args: Any, **kwargs: Any) -> int:
+        # The path is swapped between any check by path and the open.
+        target = exposed if Path(path) == private else path
+        return real_open(target, flags, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", swapped_open)
+    with pytest.raises(KeyFileError, match="readable by group or others"):
+        load_key_file(private)
+
+
+def test_a_fifo_at_the_path_is_refused_without_hanging(tmp_path: Path) -> None:
+    """A named pipe where the key file should be is refused at once (no blocking open)."""
+    import os
+
+    path = tmp_path / "keys.json"
+    os.mkfifo(path, 0o600)
+    with pytest.raises(KeyFileError, match="not a regular file"):
+        load_key_file(path)
+
+
+def test_rotate_keeps_the_owner_of_the_file(keys_file: Path) -> None:
+    """Rotating (as root here) leaves the file owned by the account the services run as."""
+    import os
+
+    owner = (10001, 10001) if os.geteuid() == 0 else (os.geteuid(), os.getegid())
+    os.chown(keys_file, *owner)
+    rotate_key_file(keys_file)
+    info = keys_file.stat()
+    assert (info.st_uid, info.st_gid) == owner
+    assert mode_of(keys_file) == 0o600
+    assert [p.name for p in keys_file.parent.iterdir()] == [keys_file.name]
+
+
+def test_stage_then_promote(keys_file: Path) -> None:
+    """A staged key is known but not primary; promote makes the newest staged key primary."""
+    from schemas.keyfile import promote_key, stage_key
+
+    first = load_key_file(keys_file).primary
+    staged = stage_key(keys_file)
+    keys = load_key_file(keys_file)
+    assert keys.primary == first and staged in keys.keys and keys.staged() == [staged]
+    assert promote_key(keys_file) == staged
+    keys = load_key_file(keys_file)
+    assert keys.primary == staged and keys.staged() == []
+    with pytest.raises(KeyFileError, match="no staged key"):
+        promote_key(keys_file)
+    assert promote_key(keys_file, first) == first  # rolling back is a promotion too
+
+
+def test_retire_removes_a_key_but_never_the_primary(keys_file: Path) -> None:
+    """retire drops a non-primary key; the primary and unknown ids are refused by name."""
+    from schemas.keyfile import retire_key
+
+    old = load_key_file(keys_file).primary
+    new = rotate_key_file(keys_file)
+    with pytest.raises(KeyFileError, match="is the primary key"):
+        retire_key(keys_file, new)
+    with pytest.raises(KeyFileError, match="has no key 'mk-nope'"):
+        retire_key(keys_file, "mk-nope")
+    retire_key(keys_file, old)
+    assert set(load_key_file(keys_file).keys) == {new}

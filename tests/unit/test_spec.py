@@ -183,3 +183,24 @@ def test_from_request_body_builds_a_line() -> None:
     built = BatchLine.from_request_body({"messages": [{"role": "user", "content": "x"}]}, "c-1")
     assert built.custom_id == "c-1"
     assert built.body.max_tokens == 512
+
+
+@pytest.mark.parametrize("name", ["acme\n", "acme\r\n", "\nacme", "ac me", "acme\x00", "",
+                                  "-acme", "a" * 65, "acmé"])
+def test_tenant_names_must_match_as_a_whole(name: str) -> None:
+    """A tenant with a trailing newline or any other stray character is not a tenant."""
+    from pydantic import TypeAdapter, ValidationError
+
+    from schemas.jobs import Tenant, is_tenant
+
+    assert not is_tenant(name)
+    with pytest.raises(ValidationError):
+        TypeAdapter(Tenant).validate_python(name)
+
+
+@pytest.mark.parametrize("name", ["acme", "a", "Acme-Corp_2.eu", "a" * 64])
+def test_valid_tenant_names_pass(name: str) -> None:
+    """Letters, digits, '.', '_' and '-' up to 64 characters make a tenant."""
+    from schemas.jobs import is_tenant
+
+    assert is_tenant(name)

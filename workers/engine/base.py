@@ -24,6 +24,9 @@ class GenerationRequest:
     ignore_eos: bool = False
     # JSON schema the output is constrained to (structured outputs); None for free text.
     json_schema: dict[str, Any] | None = field(default=None, hash=False)
+    # Mixed into the prefix cache's block hashes: requests share cached blocks only when their
+    # salts are equal (one per tenant, workers.cache_salt). None: no salt.
+    cache_salt: str | None = None
 
     def __repr__(self) -> str:  # the messages must never reach a log through repr()
         return f"GenerationRequest(request_id={self.request_id!r}, max_tokens={self.max_tokens})"
@@ -51,6 +54,9 @@ class EngineStats:
     waiting: int | None = None
     kv_cache_usage: float | None = None
     generation_tokens_total: int | None = None
+    # Prompt tokens looked up in the prefix cache, and how many of them were found there.
+    prefix_cache_queries_total: int | None = None
+    prefix_cache_hits_total: int | None = None
 
 
 class Engine(abc.ABC):

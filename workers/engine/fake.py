@@ -79,12 +79,15 @@ class FakeEngine(Engine):
         self._generated = 0
         #: ids of every request submitted, in order
         self.submitted: list[str] = []
+        #: cache salt of every request submitted, in order
+        self.cache_salts: list[str | None] = []
 
     def submit(self, request: GenerationRequest) -> Future[Completion]:
         """Answer now, or keep the future pending while held."""
         future: Future[Completion] = Future()
         with self._lock:
             self.submitted.append(request.request_id)
+            self.cache_salts.append(request.cache_salt)
             if self._dead or self._closed:
                 future.set_exception(EngineDead("the fake engine is dead or closed"))
                 return future

@@ -65,6 +65,9 @@ def engine_args(options: EngineOptions) -> AsyncEngineArgs:
         # cut at 1024 tokens. vLLM reads this flag engine-wide, from xgrammar only.
         structured_outputs_config=StructuredOutputsConfig(backend="xgrammar",
                                                           disable_any_whitespace=True),
+        # Prefix caching is left to vLLM's default (on wherever the model supports it): every
+        # request carries its tenant's cache_salt, so blocks are shared within a tenant only
+        # (workers.cache_salt).
         enable_log_requests=False,
         # vLLM's periodic throughput log is noise here; our stat logger still gets the numbers.
         disable_log_stats=True,
@@ -96,17 +99,26 @@ class _StatsSink:
     def __init__(self) -> None:
         self.current = EngineStats()
         self._generated = 0
+        self._prefix_queries = 0
+        self._prefix_hits = 0
 
     def update(self, scheduler_stats: Any, iteration_stats: Any) -> None:
         if iteration_stats is not None:
             self._generated += iteration_stats.num_generation_tokens
         if scheduler_stats is None:
             return
+        # vLLM hands over the prefix cache's counts since its last report: sum them here.
+        prefix = getattr(scheduler_stats, "prefix_cache_stats", None)
+        if prefix is not None:
+            self._prefix_queries += prefix.queries
+            self._prefix_hits += prefix.hits
         self.current = EngineStats(
             running=scheduler_stats.num_running_reqs,
             waiting=scheduler_stats.num_waiting_reqs,
             kv_cache_usage=scheduler_stats.kv_cache_usage,
             generation_tokens_total=self._generated,
+            prefix_cache_queries_total=self._prefix_queries,
+            prefix_cache_hits_total=self._prefix_hits,
         )
 
 
@@ -197,7 +209,8 @@ class VllmEngine(Engine):
         with self._close_lock:
             if self._closing:
                 return _failed(EngineDead("the vLLM engine is closed"))
-            coroutine = self._generate(request.request_id, prompt_ids, params)
+            coroutine = self._generate(request.request_id, prompt_ids, params,
+                                       request.cache_salt)
             return asyncio.run_coroutine_threadsafe(coroutine, self._loop)
 
     def _encode(self, messages: list[dict[str, str]]) -> list[int]:
@@ -211,7 +224,8 @@ class VllmEngine(Engine):
             return list(self._tokenizer.encode(text, add_special_tokens=False))
 
     async def _generate(
-        self, request_id: str, prompt_ids: list[int], params: SamplingParams
+        self, request_id: str, prompt_ids: list[int], params: SamplingParams,
+        cache_salt: str | None,
     ) -> Completion:
         final = None
         task = asyncio.current_task()
@@ -220,7 +234,7 @@ class VllmEngine(Engine):
         try:
             # Token ids only: vLLM never holds the prompt text, so it can never log it.
             async for output in self._running().generate(
-                tokens_input(prompt_ids), params, request_id
+                tokens_input(prompt_ids, cache_salt=cache_salt), params, request_id
             ):
                 final = output
         except EngineDeadError as e:

@@ -8,7 +8,13 @@ from typing import Annotated
 
 import typer
 
-from schemas.cli_common import EnvFile, configure_logging, fail, settings_or_exit
+from schemas.cli_common import (
+    EnvFile,
+    configure_logging,
+    fail,
+    forbid_core_dumps,
+    settings_or_exit,
+)
 from schemas.constants import EXIT_CONFIG, MAINTENANCE_QUEUE
 from schemas.errors import ConfigError, SealqError
 from schemas.settings import Settings
@@ -40,6 +46,7 @@ def beat_command(
 
     settings = settings_or_exit(env_file)
     configure_logging(settings.log_level)
+    forbid_core_dumps()
     # Check keys and databases now so a bad configuration fails at start, not at first beat.
     _foundations(settings).jobs_db.dispose()
     maintenance.configure(settings)

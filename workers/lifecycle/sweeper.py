@@ -4,7 +4,8 @@ Erasing is batched: each batch picks at most `batch_size` ids (on PostgreSQL wit
 `FOR UPDATE SKIP LOCKED`, so two sweepers take different rows) and updates them in one short
 transaction. A row erased once is never counted again (`erased_at IS NULL` guards every write),
 so a run can be repeated or raced at will. The row stays as a tombstone: ids, states, timings,
-token counts and policy codes; only the sealed prompt, the sealed result and the wrapped key go.
+token counts and policy codes; only the sealed prompt, result and outcome and the wrapped key
+go.
 """
 
 from __future__ import annotations
@@ -39,6 +40,9 @@ class SweepReport:
     keys_destroyed: int = 0  # bucket keys deleted from the key store
     batches: int = 0  # erase transactions that touched rows
     complete: bool = True  # False: max_batches was reached with work left; run again
+    # False: a SQLite key store's write-ahead log could not be emptied (a reader was busy);
+    # destroyed keys may linger in it until a later sweep succeeds.
+    key_log_clean: bool = True
     dry_run: bool = False
     would_expire: int = 0  # dry run: unfinished jobs past expiry
     would_erase: int = 0  # dry run: rows past expiry still holding sealed parts
@@ -77,6 +81,9 @@ class Sweeper:
                 keys_destroyed += len(destroyed)
                 if len(destroyed) < self.batch_size:
                     break
+            # Every run, not only runs that destroyed something: a checkpoint a reader kept
+            # from finishing last time is finished by the next sweep.
+            key_log_clean = self._keystore.checkpoint()
         expired = erased = batches = 0
         complete = False
         with store_errors():
@@ -91,7 +98,8 @@ class Sweeper:
                     break
             files_erased = self._erase_files(now)
         return SweepReport(expired=expired, erased=erased, keys_destroyed=keys_destroyed,
-                           batches=batches, complete=complete, files_erased=files_erased)
+                           batches=batches, complete=complete, files_erased=files_erased,
+                           key_log_clean=key_log_clean)
 
     def _files_due(self, now: datetime) -> ColumnElement[bool]:
         abandoned = now - timedelta(seconds=constants.STALE_UPLOAD_SECONDS)
@@ -158,7 +166,8 @@ class Sweeper:
                 where.append(Job.erased_at.is_(None))
             erased = session.execute(
                 update(Job).where(*where)
-                .values(sealed_prompt=None, sealed_result=None, wrapped_key=None,
+                .values(sealed_prompt=None, sealed_result=None, sealed_outcome=None,
+                        wrapped_key=None,
                         erased_at=now)
                 .execution_options(synchronize_session=False))
         return len(rows), expired, erased.rowcount  # type: ignore[attr-defined]  # CursorResult

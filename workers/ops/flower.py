@@ -33,7 +33,19 @@ _DOMAIN = r"@(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}"
 # Flower 2 compares FLOWER_AUTH with the whole address: exact addresses joined by |, or one
 # `.*` wildcard in the local part (its only wildcard). It is not a regular expression.
 EXACT_ADDRESS = re.compile(rf"[A-Za-z0-9._%+-]+{_DOMAIN}")
-PREFIX_WILDCARD = re.compile(rf"[A-Za-z0-9_%+-][A-Za-z0-9._%+-]*\.\*{_DOMAIN}")
+# The only wildcard sealq lets through: a whole domain the organisation controls. A prefix
+# (`ops-.*@example.com`) is refused: at a domain where people pick their own addresses
+# (`a.*@gmail.com`) anyone can register one that matches.
+DOMAIN_WILDCARD = re.compile(rf"\.\*{_DOMAIN}")
+# Mail providers where anyone can open an address: a whole-domain wildcard there admits the
+# world. Not exhaustive; name the addresses when in doubt.
+PUBLIC_MAIL_DOMAINS = frozenset({
+    "gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "live.com", "msn.com",
+    "yahoo.com", "ymail.com", "icloud.com", "me.com", "mac.com", "aol.com", "proton.me",
+    "protonmail.com", "pm.me", "gmx.com", "gmx.de", "gmx.net", "web.de", "mail.com",
+    "zoho.com", "yandex.com", "yandex.ru", "mail.ru", "qq.com", "163.com", "126.com",
+    "sina.com", "fastmail.com", "tutanota.com", "hey.com",
+})
 # Prefixes of variables Flower's process must not inherit: Flower's and Celery's own options
 # are set here from checked values, and sealq's settings hold secrets Flower does not need.
 STRIPPED_PREFIXES = ("FLOWER_", "CELERY_", "SEALQ_")
@@ -70,22 +82,31 @@ def check_basic_auth(value: str, variable: str = "SEALQ_FLOWER_BASIC_AUTH") -> l
 
 
 def check_auth_pattern(pattern: str) -> str:
-    """FLOWER_AUTH if it names who may log in narrowly, else ConfigError saying why not."""
+    """FLOWER_AUTH if it names exact addresses or one organisation's domain, else ConfigError."""
     if any(char in pattern for char in "^$\\()[]{}?"):
         raise ConfigError(
             "FLOWER_AUTH is matched against the whole address by Flower 2, not as a regular "
             "expression: drop ^, $, backslashes and groups; give addresses joined by | or "
-            "one prefix wildcard like ops-.*@example.com")
-    if pattern.startswith((".*@", "*@", "@")) or "*" in pattern.rpartition("@")[2]:
-        raise ConfigError("FLOWER_AUTH must not admit every address of a domain (.*@...): "
-                          "name the addresses, joined by |, or a prefix like ops-.*@example.com")
-    addresses = pattern.split("|")
-    if len(addresses) == 1 and PREFIX_WILDCARD.fullmatch(pattern):
+            "one domain as .*@example.com")
+    if "*" in pattern.rpartition("@")[2]:
+        raise ConfigError("FLOWER_AUTH must not put a wildcard in the domain: name the "
+                          "addresses, joined by |, or one whole domain as .*@example.com")
+    if "*" in pattern and "|" not in pattern:
+        if not DOMAIN_WILDCARD.fullmatch(pattern):
+            raise ConfigError(
+                f"FLOWER_AUTH {pattern!r} is a partial wildcard: a prefix like a.*@ admits "
+                "anyone who can pick a matching address; name the addresses, joined by |, "
+                "or one whole domain your organisation controls as .*@example.com")
+        domain = pattern.rpartition("@")[2].lower()
+        if domain in PUBLIC_MAIL_DOMAINS:
+            raise ConfigError(f"FLOWER_AUTH {pattern!r} admits every address of {domain}, "
+                              "where anyone can open one: name the addresses, joined by |")
         return pattern
-    for address in addresses:
+    for address in pattern.split("|"):
         if not EXACT_ADDRESS.fullmatch(address):
             raise ConfigError(f"FLOWER_AUTH entry {address!r} is not an e-mail address (a "
-                              "wildcard is allowed only alone, as a prefix: ops-.*@example.com)")
+                              "wildcard is allowed only alone, for a whole domain: "
+                              ".*@example.com)")
     return pattern
 
 
