@@ -12,7 +12,12 @@ from schemas.constants import DEFAULT_QUEUE
 from schemas.errors import ConfigError
 
 # One validation for SEALQ_DATABASE_URL wherever it is read.
-from schemas.settings import ENV_PREFIX, _database_url, describe_validation_error
+from schemas.settings import (
+    ENV_PREFIX,
+    _database_url,
+    check_queue_name,
+    describe_validation_error,
+)
 
 BROKER_SCHEMES = ("redis://", "rediss://")
 
@@ -65,6 +70,19 @@ class ExporterSettings(BaseSettings):
     @classmethod
     def _check_database_url(cls, value: str) -> str:
         return _database_url(value, "SEALQ_DATABASE_URL")
+
+    @field_validator("queue")
+    @classmethod
+    def _check_queue(cls, value: str) -> str:
+        return check_queue_name(value)
+
+    @field_validator("exporter_queues")
+    @classmethod
+    def _check_queues(cls, value: str) -> str:
+        for name in value.split(","):
+            if name.strip():
+                check_queue_name(name.strip())
+        return value
 
     @property
     def extra_queues(self) -> list[str]:
