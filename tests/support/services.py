@@ -22,8 +22,8 @@ import redis
 
 ROOT = Path(__file__).resolve().parents[2]
 ACL_TEMPLATE = ROOT / "compose" / "redis" / "users.acl.template"
-# The roles compose's ACL defines a user for.
-ROLES = ("producer", "worker", "beat", "flower", "exporter")
+# The roles compose's ACL defines a password-protected user for (`ops` is the operators').
+ROLES = ("producer", "api", "worker", "beat", "flower", "exporter", "ops")
 # The test's own user: flushes, restarts, MONITOR and scans. Never given to a sealq process.
 ADMIN_USER = "chaos"
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
@@ -45,6 +45,7 @@ def render_acl(passwords: dict[str, str]) -> str:
     for role, password in passwords.items():
         text = text.replace(f"${{{role.upper()}_SHA256}}", hashlib.sha256(password.encode())
                             .hexdigest())
+    assert "${" not in text, "a role of the ACL template has no password"
     return "".join(line + "\n" for line in text.splitlines()
                    if line.strip() and not line.startswith("#"))
 
