@@ -11,25 +11,25 @@ import hashlib
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
 import urllib.request
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import kombu.transport.redis as kombu_redis
 import pytest
 import redis
+import redis.lock
 import yaml
+from support.services import ROLES, AclRedis, free_port, render_acl
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = ROOT / "compose"
 SEALQ_SERVICES = ("migrate", "worker", "beat", "flower", "exporter")
 HARDENED_SERVICES = ("redis", "postgres", "keystore-db", *SEALQ_SERVICES)
-ROLES = ("producer", "worker", "beat", "flower", "exporter")
 
 
 @pytest.fixture(scope="module")
@@ -131,121 +131,79 @@ def test_secrets_folder_is_ignored_by_git() -> None:
 
 # --- the ACL file --------------------------------------------------------------------------
 
+# The scripts whose hashes the ACL lets roles EVALSHA: kombu's binding refresh and sweep, and
+# redis-py's lock release (kombu's unacked mutex). Their text is fixed by the pinned versions.
+SCRIPTS = {"kombu REFRESH_BINDING": kombu_redis.REFRESH_BINDING,
+           "kombu SWEEP_BINDINGS": kombu_redis.SWEEP_BINDINGS,
+           "redis-py Lock.LUA_RELEASE_SCRIPT": redis.lock.Lock.LUA_RELEASE_SCRIPT}
 
-def render_acl(passwords: dict[str, str]) -> str:
-    """What make-secrets.sh writes: hashes in place of placeholders, comments dropped."""
-    text = (COMPOSE / "redis" / "users.acl.template").read_text()
-    for role, password in passwords.items():
-        digest = hashlib.sha256(password.encode()).hexdigest()
-        text = text.replace(f"${{{role.upper()}_SHA256}}", digest)
-    return "".join(line + "\n" for line in text.splitlines()
-                   if line.strip() and not line.startswith("#"))
+
+def acl_users() -> dict[str, list[str]]:
+    """The rendered ACL's rules, by user."""
+    rendered = render_acl({role: f"{role}-password" for role in ROLES})
+    return {line.split()[1]: line.split()[2:] for line in rendered.splitlines()}
 
 
 def test_acl_template_defines_every_role_and_disables_the_default_user() -> None:
     """One ACL user per role, passwords only as hashes, the default user off."""
     rendered = render_acl({role: f"{role}-password" for role in ROLES})
-    users = {line.split()[1]: line for line in rendered.splitlines()}
-    assert set(ROLES) <= set(users)
-    assert users["default"].split()[2] == "off"
+    users = acl_users()
+    assert set(users) == {*ROLES, "default", "healthcheck"}
+    assert users["default"] == ["off"]
     assert "${" not in rendered and "password" not in rendered
-    worker_rules = users["worker"].split()
-    for command in ("-flushall", "-flushdb", "-config", "-eval", "-@dangerous"):
-        assert command in worker_rules
 
 
-def free_port() -> int:
-    """A loopback port nobody listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+def test_every_acl_user_starts_from_nothing_and_gets_no_wildcard() -> None:
+    """Each user resets keys and channels and drops every command before adding its own; no
+    user holds every key, every channel, every command or a whole dangerous category."""
+    for user, rules in acl_users().items():
+        if user == "default":
+            continue
+        assert rules[0] == "on" and (rules[1] == "nopass" or rules[1].startswith("#")), user
+        assert rules[2:5] == ["resetkeys", "resetchannels", "-@all"], user
+        tokens = {rule.strip("()") for rule in rules}
+        for wide in ("~*", "&*", "%R~*", "%W~*", "%RW~*", "allkeys", "allchannels",
+                     "allcommands", "+@all", "+@dangerous", "+@admin", "+@scripting",
+                     "+@keyspace", "+eval", "+evalsha", "+script", "+keys", "+flushall",
+                     "+flushdb", "+config", "+debug", "+acl"):
+            assert wide not in tokens, (user, wide)
 
 
-@pytest.fixture
-def acl_redis(tmp_path: Path) -> Iterator[tuple[int, dict[str, str]]]:
-    """A private redis-server loaded with the rendered ACL; yields its port and passwords."""
-    binary = shutil.which("redis-server")
-    if binary is None:
-        pytest.fail("redis-server is missing: apt-get install -y redis-server", pytrace=False)
-    passwords = {role: uuid.uuid4().hex for role in ROLES}
-    acl = tmp_path / "users.acl"
-    acl.write_text(render_acl(passwords))
-    port = free_port()
-    process = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                                "--appendonly", "no", "--aclfile", str(acl),
-                                "--maxmemory-policy", "noeviction"],
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    out = process.stdout.read().decode() if process.stdout else ""
-                    pytest.fail(f"redis-server refused the ACL file:\n{out}", pytrace=False)
-                time.sleep(0.1)
-        yield port, passwords
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-
-def url(port: int, role: str, passwords: dict[str, str]) -> str:
-    """The broker URL of one role."""
-    return f"redis://{role}:{passwords[role]}@127.0.0.1:{port}/0"
+def test_evalsha_is_allowed_only_for_the_pinned_scripts() -> None:
+    """+evalsha|<sha1> names exactly kombu's and redis-py's scripts of the installed (pinned)
+    versions: an upgrade that changes a script fails here, not in production."""
+    expected = {hashlib.sha1(text.encode()).hexdigest() for text in SCRIPTS.values()}  # noqa: S324  # Redis names scripts by SHA-1
+    for user, rules in acl_users().items():
+        allowed = {rule.split("|", 1)[1] for rule in rules if rule.startswith("+evalsha|")}
+        assert allowed <= expected, (user, allowed - expected)
+        if user in ("worker", "beat"):
+            assert allowed == expected, user
+    assert {rule for rule in acl_users()["flower"] if rule.startswith("+evalsha|")}
 
 
 @pytest.mark.integration
-@pytest.mark.parametrize("role", ["worker", "producer", "beat", "flower", "exporter"])
-def test_no_role_may_flush_reconfigure_or_eval(
-        acl_redis: tuple[int, dict[str, str]], role: str) -> None:
-    """Loaded into a real Redis, no role may FLUSHALL, FLUSHDB, CONFIG, EVAL or KEYS."""
-    port, passwords = acl_redis
-    client = redis.Redis.from_url(url(port, role, passwords))
-    try:
-        for command in (["FLUSHALL"], ["FLUSHDB"], ["CONFIG", "GET", "maxmemory"],
-                        ["EVAL", "return 1", "0"], ["KEYS", "*"], ["SHUTDOWN"]):
-            with pytest.raises(redis.exceptions.NoPermissionError):
-                client.execute_command(*command)
-    finally:
-        client.close()
-    anonymous = redis.Redis(port=port)
-    with pytest.raises(redis.exceptions.AuthenticationError):
-        anonymous.ping()
-    anonymous.close()
-
-
-@pytest.mark.integration
-@pytest.mark.timeout(180)
-def test_every_role_does_its_job_through_the_acl(
-        acl_redis: tuple[int, dict[str, str]], tmp_path: Path) -> None:
-    """Producer publishes, a Celery worker consumes, Flower watches, the exporter counts."""
+@pytest.mark.timeout(240)
+def test_every_role_does_its_job_through_the_acl(tmp_path: Path) -> None:
+    """A sealq worker consumes, Flower watches and inspects, the producer publishes and the
+    exporter counts, each as its ACL user; Redis refuses none of them anything."""
     from producer.broker import Enqueuer
     from workers.ops.facts import broker_client, read_broker
 
-    port, passwords = acl_redis
-    app = tmp_path / "acl_worker_app.py"
-    app.write_text(
-        "import os\nfrom celery import Celery\nfrom schemas.messages import celery_config\n"
-        "app = Celery('acl-test')\napp.conf.update(celery_config(os.environ['TEST_BROKER']))\n"
-        "@app.task(name='sealq.generate', ignore_result=True)\n"
-        "def generate(job_id):\n    return 'succeeded'\n")
+    server = AclRedis(tmp_path / "redis")
+    server.start()
     worker_log, flower_log = tmp_path / "worker.log", tmp_path / "flower.log"
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), str(ROOT)])}
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get(
+        "PYTHONPATH", "")])}
     flower_port = free_port()
     with worker_log.open("wb") as out_w, flower_log.open("wb") as out_f:
         worker = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "acl_worker_app", "worker", "-P", "threads",
-             "-c", "2", "-Q", "sealq", "-E", "--hostname", "acl@%h", "--loglevel", "INFO"],
-            cwd=tmp_path, stdout=out_w, stderr=subprocess.STDOUT,
-            env={**env, "TEST_BROKER": url(port, "worker", passwords)})
+            [sys.executable, str(ROOT / "tests" / "support" / "celery_worker.py"), "sealq@acl",
+             "sealq"], stdout=out_w, stderr=subprocess.STDOUT,
+            env={**env, "SEALQ_BROKER_URL": server.url("worker")})
         flower = subprocess.Popen(
             [sys.executable, "-m", "producer", "flower", "--port", str(flower_port)],
             stdout=out_f, stderr=subprocess.STDOUT,
-            env={**env, "SEALQ_BROKER_URL": url(port, "flower", passwords),
+            env={**env, "SEALQ_BROKER_URL": server.url("flower"),
                  "SEALQ_FLOWER_BASIC_AUTH": "ops:correct-horse-battery"})
     try:
         deadline = time.monotonic() + 60
@@ -253,19 +211,20 @@ def test_every_role_does_its_job_through_the_acl(
             assert worker.poll() is None and time.monotonic() < deadline, worker_log.read_text()
             time.sleep(0.5)
         auth = "Basic b3BzOmNvcnJlY3QtaG9yc2UtYmF0dGVyeQ=="
-        # Flower only sees events sent after it subscribed: wait until it knows the worker.
+        # Flower only sees events sent after it subscribed; refresh=1 also inspects (stats).
         workers = urllib.request.Request(f"http://127.0.0.1:{flower_port}/api/workers?refresh=1")
         workers.add_header("Authorization", auth)
         while True:
             assert time.monotonic() < deadline + 60, flower_log.read_text()[-3000:]
             try:
-                with urllib.request.urlopen(workers, timeout=5) as response:  # noqa: S310
-                    if b"acl@" in response.read():
+                with urllib.request.urlopen(workers, timeout=10) as response:  # noqa: S310
+                    answer = response.read()
+                    if b"sealq@acl" in answer and b"active_queues" in answer:
                         break
             except OSError:
                 pass
             time.sleep(0.5)
-        enqueuer = Enqueuer(url(port, "producer", passwords))
+        enqueuer = Enqueuer(server.url("producer"))
         assert enqueuer.enqueue([uuid.uuid4().hex for _ in range(3)], queue="sealq") == 3
         enqueuer.close()
         request = urllib.request.Request(f"http://127.0.0.1:{flower_port}/api/tasks")
@@ -279,12 +238,17 @@ def test_every_role_does_its_job_through_the_acl(
             except OSError:
                 pass
             time.sleep(0.5)
-        facts = read_broker(broker_client(url(port, "exporter", passwords), timeout=2), ["sealq"])
-        assert facts.depths == {"sealq": 0}
+        facts = read_broker(broker_client(server.url("exporter"), timeout=2), ["sealq"])
+        assert facts.depths == {"sealq": 0} and facts.unacked == 0
+        admin = server.admin()
+        refusals = admin.acl_log()
+        admin.close()
+        assert refusals == []
     finally:
         for process in (worker, flower):
             process.terminate()
             process.wait(timeout=30)
+        server.stop()
     for log in (worker_log, flower_log):
         assert "NOPERM" not in log.read_text() and "NoPermission" not in log.read_text(), \
             log.read_text()[-3000:]
