@@ -237,6 +237,8 @@ def test_each_role_does_its_real_work_as_its_own_user(cluster: Cluster, tmp_path
     facts = read_database(exporter_engine(cluster.url("exporter"), timeout=5),
                           now=now, policy_window=timedelta(hours=1))
     assert facts.erased == 3
+    assert facts.ended == {("failed", "engine_error"): 1, ("cancelled", "cancelled"): 1,
+                           ("expired", "expired"): 1}
     worker_db.dispose()
 
 
