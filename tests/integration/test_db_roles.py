@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import secrets
 import subprocess
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -274,3 +275,33 @@ def test_roles_file_readable_by_others_is_refused(cluster: Cluster, tmp_path: Pa
                           env={**cluster.env, "SEALQ_DB_ROLES_FILE": str(loose)}, timeout=120)
     assert done.returncode == 2
     assert f"run `chmod 600 {loose}`" in done.stderr
+
+
+@pytest.mark.timeout(240)
+def test_upgrade_waits_for_a_database_that_starts_late(tmp_path: Path) -> None:
+    """`db upgrade --wait` keeps retrying while PostgreSQL is not up (compose starts migrate
+    beside it), then migrates once it is."""
+    postgres = PrivatePostgres()
+    keys = tmp_path / "keys.json"
+    init_key_file(keys)
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("SEALQ_")},
+           "SEALQ_DATABASE_URL": postgres.url("sealq"),
+           "SEALQ_KEY_STORE_URL": postgres.url("sealq_keys"),
+           "SEALQ_BROKER_URL": "redis://127.0.0.1:6379/0", "SEALQ_KEYS_FILE": str(keys)}
+    try:
+        upgrade = subprocess.Popen([*SEALQ, "db", "upgrade", "--wait", "120"], env=env,
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(3)
+        assert upgrade.poll() is None, upgrade.communicate()
+        postgres.init()
+        postgres.create_database("sealq")
+        postgres.create_database("sealq_keys")
+        _, stderr = upgrade.communicate(timeout=180)
+        assert upgrade.returncode == 0, stderr
+        assert "job database at revision" in stderr
+        no_wait = subprocess.run([*SEALQ, "db", "upgrade"], capture_output=True, text=True,
+                                 env={**env, "SEALQ_DATABASE_URL": "postgresql://x@127.0.0.1:1/x"},
+                                 timeout=120)
+        assert no_wait.returncode == 1 and "unreachable" in no_wait.stderr
+    finally:
+        postgres.destroy()

@@ -7,6 +7,7 @@ a machine without it fails these tests (never skips them).
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -56,3 +57,24 @@ def test_prometheus_configuration_is_valid_and_loads_the_rules() -> None:
     assert config["rule_files"] == ["alerts.yml"]
     assert {job["job_name"] for job in config["scrape_configs"]} == {"sealq-exporter",
                                                                      "sealq-workers"}
+
+
+EXPORTED = {
+    "sealq_exporter_up", "sealq_exporter_snapshot_age_seconds", "sealq_queue_depth",
+    "sealq_broker_unacked_messages", "sealq_jobs", "sealq_oldest_queued_job_age_seconds",
+    "sealq_jobs_erased_total", "sealq_policy_decisions_recent", "sealq_engine_up",
+    "sealq_engine_running_requests", "sealq_engine_waiting_requests",
+    "sealq_engine_kv_cache_usage_ratio", "sealq_engine_generation_tokens_total",
+    "sealq_worker_jobs_finished_total", "sealq_jobs_ended_total",
+}
+
+
+def test_alert_rules_use_only_metrics_sealq_exports() -> None:
+    """Every alert in compose/alerts.yml names metrics the exporter or the workers serve."""
+    rules = yaml.safe_load((COMPOSE / "alerts.yml").read_text())
+    for group in rules["groups"]:
+        for rule in group["rules"]:
+            used = set(re.findall(r"\bsealq_[a-z_]+", rule["expr"]))
+            # `up` is Prometheus's own series for the scrape targets.
+            assert (used or "up{" in rule["expr"]) and used <= EXPORTED, (
+                rule.get("alert") or rule["record"], used)
