@@ -111,24 +111,40 @@ def _quote(connection: Connection, name: str) -> str:
     return connection.dialect.identifier_preparer.quote_identifier(name)
 
 
+# Attributes every role's user must have, as pg_roles column -> (value, ALTER ROLE keyword).
+_ATTRIBUTES = {
+    "rolsuper": (False, "NOSUPERUSER"), "rolcreatedb": (False, "NOCREATEDB"),
+    "rolcreaterole": (False, "NOCREATEROLE"), "rolreplication": (False, "NOREPLICATION"),
+    "rolbypassrls": (False, "NOBYPASSRLS"), "rolinherit": (True, "INHERIT"),
+}
+
+
 def _set_user(connection: Connection, user: str, role: str, password: str | None) -> None:
     name = _quote(connection, user)
-    exists = connection.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"),
-                                {"r": user}).first()
-    if not exists:
-        connection.exec_driver_sql(f"CREATE ROLE {name}")
+    row = connection.execute(text(
+        "SELECT rolsuper, rolcreatedb, rolcreaterole, rolreplication, rolbypassrls, "
+        "rolinherit, rolconnlimit FROM pg_roles WHERE rolname = :r"), {"r": user}).mappings() \
+        .first()
+    if row is None:
+        connection.exec_driver_sql(f"CREATE ROLE {name}")  # PostgreSQL's defaults: no rights
+        current: dict[str, object] = {column: value for column, (value, _) in
+                                      _ATTRIBUTES.items()} | {"rolconnlimit": -1}
+    else:
+        current = dict(row)
     spec = ROLE_SPECS[role]
-    attributes = ("NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS INHERIT "
-                  f"CONNECTION LIMIT {int(spec.connection_limit)}")
+    # Only what differs: a non-superuser owner (a hand-run server) may not even restate
+    # NOSUPERUSER, and only a superuser can take SUPERUSER or REPLICATION away.
+    changes = [keyword for column, (value, keyword) in _ATTRIBUTES.items()
+               if current[column] != value]
+    if current["rolconnlimit"] != spec.connection_limit:
+        changes.append(f"CONNECTION LIMIT {int(spec.connection_limit)}")
     if password is None:
-        connection.exec_driver_sql(
-            f"ALTER ROLE {name} WITH {attributes} NOLOGIN PASSWORD NULL")
+        changes.append("NOLOGIN PASSWORD NULL")
     else:
         verifier = _scram_verifier(connection, user, password)
         # ALTER ROLE takes no bind parameters: the verifier is quoted as a literal.
-        literal = "'" + verifier.replace("'", "''") + "'"
-        connection.exec_driver_sql(
-            f"ALTER ROLE {name} WITH {attributes} LOGIN PASSWORD {literal}")
+        changes.append("LOGIN PASSWORD '" + verifier.replace("'", "''") + "'")
+    connection.exec_driver_sql(f"ALTER ROLE {name} WITH {' '.join(changes)}")
     setting = "on" if spec.read_only else "off"
     connection.exec_driver_sql(
         f"ALTER ROLE {name} SET default_transaction_read_only = {setting}")

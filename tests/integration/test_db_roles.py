@@ -305,3 +305,30 @@ def test_upgrade_waits_for_a_database_that_starts_late(tmp_path: Path) -> None:
         assert no_wait.returncode == 1 and "unreachable" in no_wait.stderr
     finally:
         postgres.destroy()
+
+
+def test_a_non_superuser_owner_with_createrole_sets_up_the_users(cluster: Cluster,
+                                                                 tmp_path: Path) -> None:
+    """A hand-run server's set-up (README): the tables' owner is no superuser, only allowed to
+    create roles, and `db upgrade` still creates and grants every user."""
+    owner_password = secrets.token_hex(16)
+    with cluster.admin() as admin:
+        admin.execute(f"CREATE ROLE hand_owner LOGIN CREATEROLE PASSWORD '{owner_password}'")
+        admin.execute("CREATE DATABASE hand_jobs OWNER hand_owner")
+        admin.execute("CREATE DATABASE hand_keys OWNER hand_owner")
+    env = {**cluster.env,
+           "SEALQ_DATABASE_URL": cluster.postgres.role_url("hand_jobs", "hand_owner",
+                                                          owner_password),
+           "SEALQ_KEY_STORE_URL": cluster.postgres.role_url("hand_keys", "hand_owner",
+                                                           owner_password),
+           "SEALQ_DB_ROLE_PREFIX": "hand_"}
+    for _ in range(2):  # and again: idempotent without superuser rights too
+        done = subprocess.run([*SEALQ, "db", "upgrade"], env=env, capture_output=True,
+                              text=True, timeout=180)
+        assert done.returncode == 0, done.stderr
+    worker = psycopg.connect(host="127.0.0.1", port=cluster.postgres.port, dbname="hand_jobs",
+                             user="hand_worker", password=cluster.passwords["worker"],
+                             autocommit=True)
+    with worker:
+        worker.execute("UPDATE jobs SET state = state WHERE id = 'none'")
+        refused(worker, "DELETE FROM jobs")
