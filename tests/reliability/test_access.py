@@ -5,7 +5,7 @@ commands that destroy or expose data, keys and channels outside each role's patt
 of one's own (SCRIPT LOAD then EVALSHA), and remote-control broadcasts. A busy script can be
 killed by the ops user. Already proved elsewhere: Flower answers 401 without credentials
 (tests/integration/test_flower.py); the real processes work through this ACL
-(tests/unit/test_compose.py and the reliability fleet); the PostgreSQL users' grants
+(tests/unit/test_redis_acl.py and the reliability fleet); the PostgreSQL users' grants
 (tests/integration/test_db_roles.py).
 """
 
