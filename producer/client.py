@@ -81,11 +81,13 @@ class Client(Tracker):
     def from_settings(cls, settings: Settings, *, clock: Clock = utc_now) -> Client:
         """A client wired from validated settings (raises ConfigError on a bad key file)."""
         master = KeyRing.from_file(settings.keys_file)
-        keystore = KeyStore(make_engine(settings.resolved_key_store_url), master,
+        keystore = KeyStore(make_engine(settings.resolved_key_store_url,
+                                        pool_size=constants.KEY_STORE_POOL_SIZE), master,
                             bucket_seconds=settings.key_bucket_seconds)
         with store_errors("key store"):
             keystore.create_schema()
-        return cls(store=ProducerStore(make_engine(settings.database_url)),
+        jobs_db = make_engine(settings.database_url, pool_size=settings.db_pool_size)
+        return cls(store=ProducerStore(jobs_db),
                    sealer=Sealer(keystore), enqueuer=Enqueuer(settings.broker_url),
                    kinds=load_kinds(settings.kinds_file),
                    default_ttl_seconds=settings.default_ttl_seconds, queue=settings.queue,

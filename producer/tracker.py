@@ -41,7 +41,9 @@ class Tracker:
     @classmethod
     def from_settings(cls, settings: Settings, *, clock: Clock = utc_now) -> Tracker:
         """A tracker on the job database the settings name."""
-        return cls(store=ProducerStore(make_engine(settings.database_url)), clock=clock)
+        return cls(store=ProducerStore(make_engine(settings.database_url,
+                                                   pool_size=settings.db_pool_size)),
+                   clock=clock)
 
     def batches(self, *, tenant: str | None = None, limit: int = 50,
                 after: str | None = None) -> BatchPage:

@@ -11,6 +11,9 @@ TASK_RECONCILE = "sealq.reconcile"
 # urgent batch never waits behind a bulk one (Redis has no real per-message priority).
 DEFAULT_QUEUE = "sealq"
 MAINTENANCE_QUEUE = "sealq.maintenance"
+# Every queue is `sealq` or `sealq.<name>`: compose's Redis ACL grants the queue keys `sealq*`
+# and nothing else, so a queue named otherwise would be refused by Redis at run time.
+QUEUE_PATTERN = r"^sealq(\.[A-Za-z0-9_-]+)*$"
 
 # Envelope format version; bumping it lets old and new envelopes coexist in one database.
 # 2: the associated data also binds batch, custom id and position (delivery facts).
@@ -59,6 +62,13 @@ DEFAULT_SWEEP_INTERVAL_SECONDS = 60
 # The sweeper erases at most this many rows per transaction, so it never holds a long lock.
 SWEEP_BATCH_SIZE = 1000
 
+# Connections one process keeps to the job database at most (no overflow): PostgreSQL's
+# max_connections must cover the sum over every process (README, "Size the databases").
+# Transactions are milliseconds long, so 16 serve 64 threads waiting on the engine.
+DEFAULT_DB_POOL_SIZE = 16
+# Connections to the key store per process: bucket keys are cached, so it is rarely asked.
+KEY_STORE_POOL_SIZE = 2
+
 # In-flight generations per worker process: enough to keep vLLM's continuous batching full
 # on a GPU; each one is a thread blocked on the shared engine, not a model copy.
 DEFAULT_WORKER_CONCURRENCY = 64
@@ -87,8 +97,8 @@ DEFAULT_API_MAX_ENQUEUED_JOBS = 100_000
 API_MAX_JSON_BODY_BYTES = 64 * 1024
 # The SDK honours Retry-After only up to 120 s; above it, it gives up instead of retrying.
 API_MAX_RETRY_AFTER_SECONDS = 120
-# Key prefix of rate-limit counters in Redis.
-API_RATE_LIMIT_PREFIX = "sealq:ratelimit"
+# Key prefix of rate-limit counters in Redis (the ACL gives the gateway `gateway:*` only).
+API_RATE_LIMIT_PREFIX = "gateway:ratelimit"
 # API keys: a recognisable prefix (secret scanners, logs), an id to find the row, a secret.
 API_KEY_PREFIX = "sqk_"
 API_KEY_ID_BYTES = 8

@@ -43,6 +43,10 @@ OTHER_VARIABLES: dict[str, str] = {
     "SEALQ_FLOWER_PORT": "compose: the host port Flower is published on",
     "SEALQ_EXPORTER_PORT": "compose: the host port the exporter is published on",
     "SEALQ_REDIS_MAXMEMORY": "compose: Redis's maxmemory",
+    "SEALQ_PG_MAX_CONNECTIONS": "compose: the job database's max_connections",
+    "SEALQ_KEYSTORE_MAX_CONNECTIONS": "compose: the key store's max_connections",
+    "SEALQ_PROMETHEUS_PORT": "compose: the host port Prometheus is published on",
+    "SEALQ_API_PORT": "compose: the host port the gateway is published on",
 }
 
 Settings_ = TypeVar("Settings_", bound="BaseSettings")

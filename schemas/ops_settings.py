@@ -26,7 +26,7 @@ from schemas.environment import (
     variable_sources,
     variables_of,
 )
-from schemas.settings import _database_url
+from schemas.settings import _database_url, check_queue_name
 
 BROKER_SCHEMES = ("redis://", "rediss://")
 FLOWER_PREFIX = "FLOWER_"
@@ -193,6 +193,19 @@ class ExporterSettings(BaseSettings):
     @classmethod
     def _check_database_url(cls, value: str) -> str:
         return _database_url(value, "SEALQ_DATABASE_URL")
+
+    @field_validator("queue")
+    @classmethod
+    def _check_queue(cls, value: str) -> str:
+        return check_queue_name(value)
+
+    @field_validator("exporter_queues")
+    @classmethod
+    def _check_queues(cls, value: str) -> str:
+        for name in value.split(","):
+            if name.strip():
+                check_queue_name(name.strip())
+        return value
 
     @property
     def extra_queues(self) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tempfile
 from pathlib import Path
 from typing import Annotated, Literal
@@ -30,6 +31,15 @@ def _database_url(value: str, variable: str) -> str:
     return url.render_as_string(hide_password=False)
 
 
+def check_queue_name(value: str) -> str:
+    """A queue name the Redis ACL lets sealq use (`sealq` or `sealq.<name>`), or ValueError."""
+    if not re.fullmatch(constants.QUEUE_PATTERN, value):
+        raise ValueError(f"queue {value!r} must be `sealq` or start with `sealq.` (letters, "
+                         "digits, _ and - after the dot), e.g. sealq.qwen7b.urgent: the Redis "
+                         "ACL grants only those keys")
+    return value
+
+
 class Settings(BaseSettings):
     """Every knob sealq has; each field is the variable SEALQ_<FIELD NAME>."""
 
@@ -53,6 +63,12 @@ class Settings(BaseSettings):
         constants.DEFAULT_RECONCILE_INTERVAL_SECONDS
     )
     sweep_interval_seconds: Annotated[int, Field(ge=1)] = constants.DEFAULT_SWEEP_INTERVAL_SECONDS
+    # Connections this process keeps to the job database at most.
+    db_pool_size: Annotated[int, Field(ge=1, le=512)] = constants.DEFAULT_DB_POOL_SIZE
+    # `sealq db upgrade` only: the database users to create, one `role=password` per line.
+    db_roles_file: Path | None = None
+    # Prefix of those users' names (roles are cluster-wide: one prefix per deployment).
+    db_role_prefix: Annotated[str, Field(pattern=r"^[a-z_][a-z0-9_]{0,40}$")] = "sealq_"
     # Where `sealq beat` keeps its schedule file (last run times only; a tmpfs is fine).
     beat_state_dir: Path = Path(tempfile.gettempdir()) / "sealq-beat"
     kinds_file: Path | None = None
@@ -85,7 +101,12 @@ class Settings(BaseSettings):
     api_max_upload_bytes: Annotated[int, Field(ge=1024)] = constants.DEFAULT_API_MAX_UPLOAD_BYTES
     api_max_file_lines: Annotated[int, Field(ge=1)] = constants.DEFAULT_API_MAX_FILE_LINES
 
-    @field_validator("keys_file", "kinds_file", "model_cache_dir")
+    @field_validator("queue")
+    @classmethod
+    def _check_queue(cls, value: str) -> str:
+        return check_queue_name(value)
+
+    @field_validator("keys_file", "kinds_file", "model_cache_dir", "db_roles_file")
     @classmethod
     def _expand_home(cls, value: Path | None) -> Path | None:
         return None if value is None else value.expanduser()

@@ -21,6 +21,7 @@ esac
 REQUIRED=(
   "chromium chromium"                          # Flower dashboard screenshots (integration)
   "docker-compose docker-compose"              # compose file validation (unit)
+  "promtool prometheus"                        # alert rule unit tests, Prometheus config (unit)
   "redis-server redis-server"                  # private Redis servers (unit, integration, reliability)
   "redis-cli redis-tools"                      # Redis health check below
   "psql postgresql-client-15"                  # PostgreSQL health check below

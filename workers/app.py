@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from celery import Celery
+from celery.apps.worker import Worker
 
 from schemas.constants import TASK_GENERATE
 from schemas.errors import EngineDead
@@ -29,6 +30,39 @@ class Runtime:
 
 
 runtime = Runtime()
+
+# Remote-control commands a sealq worker answers: read-only inspection, what Flower's worker
+# pages and `celery inspect` show, and `heartbeat` (Flower asks for one; it only sends an
+# event). Inspection and control (shutdown, cancel_consumer, pool_restart, revoke, ...) share
+# one pub/sub channel that Redis's ACL cannot split, so the worker itself refuses every
+# command not named here, whoever sent it (logged as "pidbox command error: KeyError").
+ANSWERED_COMMANDS = frozenset({
+    "ping", "stats", "active_queues", "registered", "active", "reserved", "scheduled",
+    "revoked", "conf", "clock", "report", "query_task", "heartbeat",
+})
+
+
+def restrict_remote_control() -> list[str]:
+    """Drop every remote-control handler but ANSWERED_COMMANDS from this process; returns them."""
+    from celery.worker.control import Panel
+
+    dropped = sorted(name for name in Panel.data if name not in ANSWERED_COMMANDS)
+    for name in dropped:
+        del Panel.data[name]
+    return dropped
+
+
+def build_worker(app: Celery, **options: Any) -> Worker:
+    """A Celery worker (threads pool) as every sealq process that consumes runs it.
+
+    Mingle and gossip are off: sealq revokes nothing through Celery (the database is the
+    truth) and needs no elections, and both would have workers broadcast on the
+    remote-control channel, which the Redis ACL lets them only listen to.
+    """
+    restrict_remote_control()
+    worker: Worker = app.Worker(pool="threads", without_mingle=True, without_gossip=True,
+                                task_events=True, **options)
+    return worker
 
 
 def create_app(broker_url: str) -> Celery:

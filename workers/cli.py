@@ -16,7 +16,8 @@ from schemas.cli_common import (
 )
 from schemas.constants import EXIT_CONFIG
 from schemas.errors import ConfigError, StoreUnavailable
-from workers.app import create_app, runtime
+from schemas.settings import check_queue_name
+from workers.app import build_worker, create_app, runtime
 from workers.runtime import build_generator, load_foundations, worker_name
 
 log = logging.getLogger("sealq.worker")
@@ -36,6 +37,11 @@ def worker_command(
     settings = settings_or_exit(env_file)
     configure_logging(settings.log_level)
     forbid_core_dumps()
+    try:
+        if queue is not None:
+            check_queue_name(queue)
+    except ValueError as e:
+        fail(f"--queue is invalid: {e}", EXIT_CONFIG)
     try:
         foundations = load_foundations(settings)
     except ConfigError as e:
@@ -66,10 +72,10 @@ def worker_command(
         runtime.generator = build_generator(foundations, engine=engine, policy=policy,
                                             owner=name)
         app = create_app(settings.broker_url)
-        worker = app.Worker(
-            pool="threads", concurrency=concurrency or settings.worker_concurrency,
+        worker = build_worker(
+            app, concurrency=concurrency or settings.worker_concurrency,
             queues=[queue or settings.queue], hostname=f"sealq@{name}",
-            loglevel=settings.log_level, task_events=True, optimization="fair")
+            loglevel=settings.log_level, optimization="fair")
         worker.start()
         exit_code = worker.exitcode or 0
     if runtime.engine_dead.is_set():

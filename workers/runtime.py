@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine as SqlEngine
 from sqlalchemy import inspect
 
+from schemas.constants import KEY_STORE_POOL_SIZE
 from schemas.db import make_engine, store_errors
 from schemas.errors import ConfigError
 from schemas.keyring import KeyRing
@@ -48,13 +49,13 @@ def load_foundations(settings: Settings) -> Foundations:
     """Keys, kinds and databases, each checked now so a bad one fails at start (exit 2)."""
     master = KeyRing.from_file(settings.keys_file)
     kinds = load_kinds(settings.kinds_file)
-    jobs_db = make_engine(settings.database_url, pool_size=settings.worker_concurrency)
+    jobs_db = make_engine(settings.database_url, pool_size=settings.db_pool_size)
     with store_errors():
         tables = set(inspect(jobs_db).get_table_names())
     if "jobs" not in tables:
         raise ConfigError("the job database has no tables; run `sealq db upgrade` first")
-    keystore = KeyStore(make_engine(settings.resolved_key_store_url), master,
-                        bucket_seconds=settings.key_bucket_seconds)
+    keystore_db = make_engine(settings.resolved_key_store_url, pool_size=KEY_STORE_POOL_SIZE)
+    keystore = KeyStore(keystore_db, master, bucket_seconds=settings.key_bucket_seconds)
     with store_errors("key store"):
         keystore.create_schema()
     return Foundations(settings=settings, jobs_db=jobs_db, keystore=keystore, kinds=kinds)

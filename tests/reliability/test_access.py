@@ -1,27 +1,35 @@
-"""Access: loose key files stop sealq at start; the worker's Redis user cannot wreck Redis.
+"""Access: loose key files stop sealq at start; each Redis user stays in its lane.
 
-Already proved elsewhere, not repeated here: Flower answers 401 without credentials or with a
-wrong password (tests/integration/test_flower.py::test_flower_refuses_requests_without_
-credentials), and no role of compose's ACL may FLUSHALL, FLUSHDB, CONFIG, EVAL, KEYS or
-SHUTDOWN (tests/unit/test_compose.py::test_no_role_may_flush_reconfigure_or_eval). The test
-below adds what those leave open: a script smuggled in through SCRIPT LOAD and EVALSHA (which
-the worker's user keeps, for kombu), and the other commands that destroy or expose data.
+Every refusal is checked on a real redis-server loaded with compose's rendered ACL: the
+commands that destroy or expose data, keys and channels outside each role's patterns, scripts
+of one's own (SCRIPT LOAD then EVALSHA), and remote-control broadcasts. A busy script can be
+killed by the ops user. Already proved elsewhere: Flower answers 401 without credentials
+(tests/integration/test_flower.py); the real processes work through this ACL
+(tests/unit/test_redis_acl.py and the reliability fleet); the PostgreSQL users' grants
+(tests/integration/test_db_roles.py).
 """
 
 from __future__ import annotations
 
 import os
 import subprocess
+import sys
+import threading
+import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import redis
+from celery import Celery
 from support.processes import SEALQ
-from support.services import AclRedis
+from support.services import ROLES, AclRedis
 
+from producer.broker import Enqueuer
 from schemas.constants import EXIT_CONFIG
 from schemas.keyfile import init_key_file
+from workers.ops.flower import flower_config
 
 pytestmark = pytest.mark.integration
 
@@ -62,7 +70,7 @@ def acl_redis(tmp_path: Path) -> Iterator[AclRedis]:
         server.stop()
 
 
-# Each refused with NOPERM for the worker's user (DEBUG is off server-wide: not an ACL matter).
+# Refused with NOPERM for every role (DEBUG is off server-wide: not an ACL matter).
 FORBIDDEN = [
     ["FLUSHALL"], ["FLUSHALL", "ASYNC"], ["FLUSHDB"], ["CONFIG", "SET", "appendonly", "yes"],
     ["CONFIG", "GET", "requirepass"], ["CONFIG", "REWRITE"], ["EVAL", "return 1", "0"],
@@ -70,39 +78,221 @@ FORBIDDEN = [
     ["SCRIPT", "FLUSH"], ["MODULE", "LIST"], ["SHUTDOWN", "NOSAVE"],
     ["ACL", "SETUSER", "mallory", "on", ">pw", "+@all", "~*"], ["ACL", "LIST"],
     ["ACL", "GETUSER", "worker"], ["REPLICAOF", "127.0.0.1", "1"], ["SLAVEOF", "NO", "ONE"],
-    ["SAVE"], ["BGSAVE"], ["BGREWRITEAOF"], ["MONITOR"], ["CLIENT", "LIST"],
-    ["CLIENT", "KILL", "TYPE", "normal"], ["SWAPDB", "0", "1"], ["KEYS", "*"],
+    ["SAVE"], ["BGSAVE"], ["BGREWRITEAOF"], ["MONITOR"], ["CLIENT", "KILL", "TYPE", "normal"],
+    ["SWAPDB", "0", "1"], ["KEYS", "*"], ["SCAN", "0"], ["RANDOMKEY"], ["SELECT", "1"],
     ["MIGRATE", "127.0.0.1", "1", "sentinel", "0", "1000"], ["SYNC"], ["PSYNC", "?", "-1"],
+    ["OBJECT", "ENCODING", "sealq"], ["GET", "sentinel"],
+    ["SET", "sentinel", "gone"], ["RENAME", "sealq", "stolen"], ["EXPIRE", "sealq", "1"],
+    ["SUBSCRIBE", "/0.elsewhere"], ["PSUBSCRIBE", "*"], ["PUBLISH", "/0.elsewhere", "x"],
 ]
 
-
+PIDBOX = "/0.celery.pidbox"
+# Refused per role on top of FORBIDDEN: each a way out of that role's lane.
+OUT_OF_LANE = {
+    "producer": [["LRANGE", "sealq", "0", "-1"], ["RPOP", "sealq"], ["DEL", "sealq"],
+                 ["HGETALL", "unacked"], ["HDEL", "unacked", "x"], ["PUBLISH", PIDBOX, "x"],
+                 ["PUBLISH", "/0.celeryev/task.multi", "x"], ["SADD", "_kombu.binding.x", "y"],
+                 ["SCRIPT", "LOAD", "return 1"], ["INCR", "gateway:x"]],
+    "api": [["LRANGE", "sealq", "0", "-1"], ["DEL", "sealq"], ["INCR", "sealq"],
+            ["LPUSH", "gateway:x", "y"], ["GET", "unacked"], ["PUBLISH", PIDBOX, "x"],
+            ["SCRIPT", "LOAD", "return 1"]],
+    "worker": [["DEL", "sealq"], ["DEL", "sealq.maintenance"], ["UNLINK", "sealq"],
+               ["LRANGE", "sealq", "0", "-1"], ["HGETALL", "unacked"], ["LTRIM", "sealq", "0", "0"],
+               ["PUBLISH", PIDBOX, "x"], ["SUBSCRIBE", PIDBOX], ["PSUBSCRIBE", "/0.celeryev/*"],
+               ["INCR", "gateway:x"], ["SET", "gateway:x", "y"]],
+    "beat": [["DEL", "sealq"], ["UNLINK", "sealq"], ["LTRIM", "sealq", "0", "0"],
+             ["PUBLISH", PIDBOX, "x"], ["INCR", "gateway:x"], ["HGETALL", "unacked"]],
+    "flower": [["LPUSH", "sealq", "x"], ["RPOP", "sealq"], ["BRPOP", "sealq", "1"],
+               ["DEL", "sealq"], ["LRANGE", "sealq", "0", "-1"], ["HGETALL", "unacked"],
+               ["HSET", "unacked", "a", "b"], ["SET", "unacked_mutex", "x"],
+               ["PUBLISH", "/0.celeryev/task.multi", "x"], ["INCR", "gateway:x"]],
+    "exporter": [["LPUSH", "sealq", "x"], ["LRANGE", "sealq", "0", "-1"], ["DEL", "sealq"],
+                 ["LLEN", "gateway:x"], ["HGETALL", "unacked"], ["PUBLISH", PIDBOX, "x"],
+                 ["SUBSCRIBE", "/0.celeryev/task.multi"], ["SCRIPT", "LOAD", "return 1"]],
+    "ops": [["GET", "sealq"], ["LLEN", "sealq"], ["PUBLISH", PIDBOX, "x"],
+            ["SUBSCRIBE", PIDBOX], ["SCRIPT", "LOAD", "return 1"]],
+}
+# What each role must still be allowed, so the refusals above are not the ACL refusing all.
+IN_LANE = {
+    "producer": [["LPUSH", "sealq", "m"], ["LLEN", "sealq.urgent"],
+                 ["SADD", "_kombu.binding.sealq", "b"]],
+    "api": [["LPUSH", "sealq", "m"], ["INCR", "gateway:rate:acme"],
+            ["PEXPIRE", "gateway:rate:acme", "1000"], ["ZCARD", "gateway:window:acme"]],
+    "worker": [["LLEN", "sealq"], ["HSET", "unacked", "t", "m"], ["HDEL", "unacked", "t"],
+               ["LPUSH", "ab.reply.celery.pidbox", "r"], ["DEL", "ab.reply.celery.pidbox"],
+               ["PUBLISH", "/0.celeryev/worker.heartbeat", "e"]],
+    "beat": [["LRANGE", "sealq", "0", "-1"], ["HSCAN", "unacked", "0"],
+             ["ZSCORE", "unacked_index", "t"], ["LPUSH", "sealq.maintenance", "m"]],
+    "flower": [["LLEN", "sealq"], ["PUBLISH", PIDBOX, "x"], ["DEL", "ab.reply.celery.pidbox"]],
+    "exporter": [["LLEN", "sealq"], ["HLEN", "unacked"]],
+    "ops": [["PING"], ["ACL", "LOG"], ["INFO", "clients"]],
+}
 # What Redis answers when a script calls a command its caller may not run (or no script may).
-SCRIPT_REFUSED = r"can't run this command|not allowed from script"
+SCRIPT_REFUSED = (r"can't run this command|not allowed from script"
+                  r"|can't access at least one of the keys")
+
+
+def connect(server: AclRedis, role: str) -> redis.Redis:
+    """A client logged in as a role."""
+    return redis.Redis.from_url(server.url(role), socket_timeout=10)
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_is_refused_outside_its_lane(acl_redis: AclRedis, role: str) -> None:
+    """Flush, config, scripts, other keys and channels: NOPERM; its own work still allowed."""
+    admin = acl_redis.admin()
+    admin.set("sentinel", "still here")
+    admin.rpush("sealq", "message")
+    client = connect(acl_redis, role)
+    try:
+        for command in FORBIDDEN + OUT_OF_LANE[role]:
+            with pytest.raises(redis.exceptions.NoPermissionError):
+                client.execute_command(*command)
+        for command in IN_LANE[role]:
+            client.execute_command(*command)
+        assert admin.get("sentinel") == b"still here"
+        assert admin.lrange("sealq", -1, -1) == [b"message"]
+        assert admin.config_get("appendonly") == {"appendonly": "no"}
+    finally:
+        client.close()
+        admin.close()
 
 
 @pytest.mark.timeout(60)
-def test_worker_user_cannot_flush_reconfigure_or_smuggle_a_script(acl_redis: AclRedis) -> None:
-    """As the worker: FLUSHALL, CONFIG, EVAL and their kin are NOPERM, also from a loaded script."""
-    admin = acl_redis.admin()
-    admin.set("sentinel", "still here")
-    worker = redis.Redis.from_url(acl_redis.url("worker"))
+@pytest.mark.parametrize("role", ["worker", "beat", "flower"])
+def test_a_loaded_script_of_ones_own_is_refused(acl_redis: AclRedis, role: str) -> None:
+    """SCRIPT LOAD is kept for kombu, but EVALSHA runs only kombu's and redis-py's scripts:
+    an endless loop or a FLUSHALL loaded by a role never runs."""
+    client = connect(acl_redis, role)
     try:
-        refused = []
-        for command in FORBIDDEN:
+        for body in ("while true do end", "return redis.call('FLUSHALL')",
+                     "return redis.call('CONFIG', 'SET', 'appendonly', 'yes')"):
+            sha = client.script_load(body)
             with pytest.raises(redis.exceptions.NoPermissionError):
-                worker.execute_command(*command)
-            refused.append(command[0])
-        # SCRIPT LOAD and EVALSHA stay allowed (kombu needs them), but a script runs with the
-        # caller's rights: the FLUSHALL or CONFIG inside it is refused all the same.
-        for body in ("return redis.call('FLUSHALL')",
-                     "return redis.call('CONFIG', 'SET', 'appendonly', 'yes')",
-                     "return redis.call('SHUTDOWN', 'NOSAVE')"):
-            sha = worker.script_load(body)
-            with pytest.raises(redis.exceptions.ResponseError, match=SCRIPT_REFUSED):
-                worker.evalsha(sha, 0)
-        assert worker.get("sentinel") == b"still here"  # the worker's own rights still work
-        assert len(refused) == len(FORBIDDEN)
-        assert admin.config_get("appendonly") == {"appendonly": "no"}
+                client.evalsha(sha, 0)
+    finally:
+        client.close()
+
+
+@pytest.mark.timeout(60)
+def test_allowed_scripts_run_with_the_callers_rights_only(acl_redis: AclRedis) -> None:
+    """kombu's binding sweep deletes keys it builds from its arguments; pointed at a task queue
+    by a worker, the DEL inside it is refused and the queue stays."""
+    from kombu.transport.redis import SWEEP_BINDINGS
+
+    admin = acl_redis.admin()
+    admin.rpush("sealq", "message")
+    # An overdue "binding table" whose name, prefixed with "sea", is the task queue "sealq".
+    admin.zadd("_kombu.binding_deadlines", {"lq": 0})
+    worker = connect(acl_redis, "worker")
+    try:
+        sweep = worker.register_script(SWEEP_BINDINGS)
+        with pytest.raises(redis.exceptions.ResponseError, match=SCRIPT_REFUSED):
+            sweep(keys=["_kombu.binding_deadlines"], args=["sea", "_kombu.binding_permanent.",
+                                                          10])
+        assert admin.llen("sealq") == 1
     finally:
         worker.close()
         admin.close()
+
+
+@pytest.mark.timeout(60)
+def test_ops_user_kills_a_busy_script(acl_redis: AclRedis) -> None:
+    """A script stuck in a loop makes Redis answer BUSY to everyone; `ops` kills it (SCRIPT
+    KILL) and the roles work again."""
+    admin = acl_redis.admin()
+    ops = connect(acl_redis, "ops")
+    ops.ping()  # logged in before Redis is busy
+    worker = connect(acl_redis, "worker")
+    outcome: list[BaseException] = []
+
+    def spin() -> None:
+        try:
+            admin.eval("while true do end", 0)
+        except redis.RedisError as e:
+            outcome.append(e)
+
+    spinner = threading.Thread(target=spin)
+    spinner.start()
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                worker.ping()
+            except redis.exceptions.BusyLoadingError:
+                break
+            except redis.exceptions.ResponseError as e:
+                assert "BUSY" in str(e)
+                break
+            assert time.monotonic() < deadline, "the script never made Redis busy"
+            time.sleep(0.05)
+        assert ops.script_kill()
+        spinner.join(timeout=10)
+        assert outcome and "killed" in str(outcome[0]).lower()
+        assert worker.ping()
+    finally:
+        spinner.join(timeout=10)
+        for client in (admin, ops, worker):
+            client.close()
+
+
+@pytest.mark.timeout(180)
+def test_remote_control_is_inspection_only(acl_redis: AclRedis, tmp_path: Path) -> None:
+    """Only Flower may publish on the remote-control channel; a real sealq worker answers its
+    inspection but ignores shutdown, cancel_consumer and pool_restart, and keeps consuming."""
+    for role in ROLES:
+        if role == "flower":
+            continue
+        client = connect(acl_redis, role)
+        with pytest.raises(redis.exceptions.NoPermissionError):
+            client.publish(PIDBOX, "{}")
+        client.close()
+    admin = acl_redis.admin()
+    admin.acl_log_reset()  # those refusals were the test's; what follows must cause none
+    admin.close()
+    log_path = tmp_path / "worker.log"
+    env = {**os.environ, "SEALQ_BROKER_URL": acl_redis.url("worker"),
+           "PYTHONPATH": os.pathsep.join([str(Path(__file__).parents[2]),
+                                          os.environ.get("PYTHONPATH", "")])}
+    script = Path(__file__).parents[1] / "support" / "celery_worker.py"
+    with log_path.open("wb") as log:
+        worker = subprocess.Popen([sys.executable, str(script), "sealq@guarded", "sealq"],
+                                  env=env, stdout=log, stderr=subprocess.STDOUT)
+    flower = Celery("flower-test", set_as_current=False)
+    flower.conf.update(flower_config(acl_redis.url("flower")))
+    try:
+        deadline = time.monotonic() + 90
+        while " ready." not in log_path.read_text():
+            assert worker.poll() is None and time.monotonic() < deadline, log_path.read_text()
+            time.sleep(0.3)
+        assert flower.control.inspect(timeout=5).ping() == {"sealq@guarded": {"ok": "pong"}}
+        assert "sealq" in str(flower.control.inspect(timeout=5).active_queues())
+        for command, arguments in (("shutdown", {}), ("cancel_consumer", {"queue": "sealq"}),
+                                   ("pool_restart", {}), ("rate_limit", {
+                                       "task_name": "sealq.generate", "rate_limit": "1/h"})):
+            replies = flower.control.broadcast(command, arguments=arguments, reply=True,
+                                               timeout=3)
+            assert all("error" in next(iter(reply.values())) for reply in replies), replies
+        time.sleep(2)
+        assert worker.poll() is None, log_path.read_text()[-3000:]
+        enqueuer = Enqueuer(acl_redis.url("producer"))
+        assert enqueuer.enqueue([uuid.uuid4().hex for _ in range(3)], queue="sealq") == 3
+        enqueuer.close()
+        admin = acl_redis.admin()
+        try:
+            deadline = time.monotonic() + 60
+            while admin.llen("sealq") or admin.hlen("unacked"):
+                assert time.monotonic() < deadline, "the worker stopped consuming"
+                time.sleep(0.3)
+            assert admin.acl_log() == []
+        finally:
+            admin.close()
+    finally:
+        flower.close()
+        worker.terminate()
+        worker.wait(timeout=60)
+    text = log_path.read_text()
+    for command in ("shutdown", "cancel_consumer", "pool_restart", "rate_limit"):
+        assert f"KeyError('{command}')" in text
+    assert "NOPERM" not in text

@@ -108,6 +108,24 @@ def test_no_canary_anywhere_after_successes_failures_and_rejections(fleet: Fleet
     assert worker.process.poll() is None
 
 
+def test_no_sealq_process_was_refused_by_redis_or_postgres(fleet: Fleet) -> None:
+    """Through every fault and run above, each process worked as its least-privilege user:
+    Redis's ACL log holds no refusal and no log shows NOPERM or a PostgreSQL permission error."""
+    admin = fleet.redis.admin()
+    try:
+        # Since Redis's last restart (a fault test restarts it); the logs cover the rest.
+        refusals = admin.acl_log(count=1000)
+    finally:
+        admin.close()
+    assert refusals == [], refusals[:5]
+    logs = [*sorted(fleet.root.glob("*.log")), fleet.postgres.log_file]
+    assert len(logs) >= 4, logs
+    for log in logs:
+        text = log.read_text(errors="replace")
+        for sign in ("NOPERM", "NoPermission", "permission denied", "InsufficientPrivilege"):
+            assert sign not in text, f"{log.name}: {sign}"
+
+
 def _line(custom_id: str, content: str) -> str:
     return json.dumps({"custom_id": custom_id, "method": "POST", "url": "/v1/chat/completions",
                        "body": {"messages": [{"role": "user", "content": content}],

@@ -2,9 +2,10 @@
 
 PostgreSQL (own cluster, every statement logged), Redis (compose's ACL, every command recorded
 by MONITOR), `sealq beat`, `sealq flower`, the gateway (`sealq api`) and real `sealq worker`s
-with the vLLM engine, all
-with TMPDIR in the fleet's folder and DEBUG logs. A trigger records every change of a job's
-state or result, so a test can prove a job was finished once, not just that it looks finished.
+with the vLLM engine, all with TMPDIR in the fleet's folder and DEBUG logs. Each process
+connects as its role, to Redis and to PostgreSQL (the users `sealq db upgrade` creates), as in
+compose. A trigger records every change of a job's state or result, so a test can prove a job
+was finished once, not just that it looks finished.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import secrets
 import subprocess
 import time
 import urllib.error
@@ -29,12 +31,16 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import NullPool
 
 import migrations
+from migrations.roles import apply_roles
 from producer.broker import Enqueuer
 from producer.client import Client, SubmitResult
 from producer.tenants import Role, TenantDirectory
 from schemas.constants import DEFAULT_QUEUE
+from schemas.db import make_engine
+from schemas.grants import ROLES as DB_ROLES
 from schemas.jobs import TERMINAL_STATES, BatchLine
-from schemas.keyfile import init_key_file
+from schemas.keyfile import init_key_file, load_key_file
+from schemas.keystore import KeyStore
 from schemas.settings import Settings
 from schemas.tables import Job
 from support.processes import SEALQ, WorkerProcess
@@ -63,7 +69,8 @@ CREATE TABLE job_audit (
     seq bigserial PRIMARY KEY, job_id varchar(40) NOT NULL, old_state varchar(16),
     new_state varchar(16), attempts int, result_set boolean, at timestamptz
 );
-CREATE FUNCTION job_audit() RETURNS trigger AS $$
+-- SECURITY DEFINER: it writes the audit table as its owner, not as the worker's user.
+CREATE FUNCTION job_audit() RETURNS trigger SECURITY DEFINER AS $$
 BEGIN
     IF OLD.state IS DISTINCT FROM NEW.state
        OR OLD.sealed_result IS DISTINCT FROM NEW.sealed_result THEN
@@ -133,6 +140,7 @@ class Fleet:
     keystore_url: str
     keys_file: Path
     tmpdir: Path
+    db_passwords: dict[str, str] = field(default_factory=dict)
     workers: list[WorkerProcess] = field(default_factory=list)
     services: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     flower_url: str = ""
@@ -155,10 +163,10 @@ class Fleet:
             postgres.init()
             postgres.create_database("sealq")
             postgres.create_database("sealq_keys")
-            migrations.upgrade(fleet.jobs_url)
+            init_key_file(fleet.keys_file)
+            fleet._migrate()
             with psycopg.connect(postgres.conninfo("sealq"), autocommit=True) as connection:
                 connection.execute(AUDIT_SQL)
-            init_key_file(fleet.keys_file)
             fleet.tmpdir.mkdir()
             redis_server.start()
             fleet.monitor.start()
@@ -186,10 +194,27 @@ class Fleet:
             self.redis.stop()
         self.postgres.destroy()
 
+    def _migrate(self) -> None:
+        """What `sealq db upgrade` does: tables, the key store, one user per role."""
+        migrations.upgrade(self.jobs_url)
+        self.db_passwords = {role: secrets.token_hex(16) for role in DB_ROLES}
+        for database, url in (("job database", self.jobs_url), ("key store", self.keystore_url)):
+            engine = make_engine(url, pool_size=1)
+            if database == "key store":
+                KeyStore(engine, load_key_file(self.keys_file), bucket_seconds=3600) \
+                    .create_schema()
+            apply_roles(engine, database, self.db_passwords, prefix="sealq_")
+            engine.dispose()
+
+    def role_url(self, role: str, database: str = "sealq") -> str:
+        """The URL a role's process uses for a database (its own, password-checked user)."""
+        return self.postgres.role_url(database, f"sealq_{role}", self.db_passwords[role])
+
     def env(self, role: str) -> dict[str, str]:
         """Settings of a sealq process acting as `role` on this fleet."""
         return {
-            "SEALQ_DATABASE_URL": self.jobs_url, "SEALQ_KEY_STORE_URL": self.keystore_url,
+            "SEALQ_DATABASE_URL": self.role_url(role),
+            "SEALQ_KEY_STORE_URL": self.role_url(role, "sealq_keys"),
             "SEALQ_BROKER_URL": self.redis.url(role), "SEALQ_KEYS_FILE": str(self.keys_file),
             "SEALQ_LOG_LEVEL": "DEBUG", "SEALQ_WORKER_CONCURRENCY": str(CONCURRENCY),
             "SEALQ_LEASE_SECONDS": str(LEASE_SECONDS), "SEALQ_KV_CACHE_GIB": "1",
@@ -275,9 +300,9 @@ class Fleet:
 
     def settings(self, queue: str = DEFAULT_QUEUE) -> Settings:
         """A producer's settings on this fleet."""
-        return Settings(_env_file=None, database_url=self.jobs_url,
+        return Settings(_env_file=None, database_url=self.role_url("producer"),
                         broker_url=self.redis.url("producer"), keys_file=self.keys_file,
-                        key_store_url=self.keystore_url, queue=queue)
+                        key_store_url=self.role_url("producer", "sealq_keys"), queue=queue)
 
     def submit(self, lines: Sequence[BatchLine], *, kind: str = "free_text",
                tenant: str = "acme", held: bool = False) -> SubmitResult:

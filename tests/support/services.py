@@ -22,8 +22,8 @@ import redis
 
 ROOT = Path(__file__).resolve().parents[2]
 ACL_TEMPLATE = ROOT / "compose" / "redis" / "users.acl.template"
-# The roles compose's ACL defines a user for.
-ROLES = ("producer", "api", "worker", "beat", "flower", "exporter")
+# The roles compose's ACL defines a password-protected user for (`ops` is the operators').
+ROLES = ("producer", "api", "worker", "beat", "flower", "exporter", "ops")
 # The test's own user: flushes, restarts, MONITOR and scans. Never given to a sealq process.
 ADMIN_USER = "chaos"
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
@@ -45,6 +45,7 @@ def render_acl(passwords: dict[str, str]) -> str:
     for role, password in passwords.items():
         text = text.replace(f"${{{role.upper()}_SHA256}}", hashlib.sha256(password.encode())
                             .hexdigest())
+    assert "${" not in text, "a role of the ACL template has no password"
     return "".join(line + "\n" for line in text.splitlines()
                    if line.strip() and not line.startswith("#"))
 
@@ -172,6 +173,10 @@ class RedisMonitor:
 class PrivatePostgres:
     """A throw-away PostgreSQL 15 cluster run as the `postgres` user, logging every statement.
 
+    TCP connections on 127.0.0.1 authenticate with SCRAM passwords (as a production server
+    does), so a role's password really is checked; the test itself connects as `postgres`
+    over the cluster's Unix socket, which trusts it.
+
     `restart()` stops it with `-m immediate` (a crash: no clean shutdown of sessions) and
     starts it again on the same port and data, so committed work survives through the WAL.
     """
@@ -191,8 +196,9 @@ class PrivatePostgres:
 
     def init(self) -> None:
         """initdb (trust auth, UTF-8) and the first start."""
-        self._as_postgres(str(PG_BIN / "initdb"), "-D", str(self.data), "-A", "trust",
-                          "-U", "postgres", "-E", "UTF8", "--no-sync")
+        self._as_postgres(str(PG_BIN / "initdb"), "-D", str(self.data), "--auth-local=trust",
+                          "--auth-host=scram-sha-256", "-U", "postgres", "-E", "UTF8",
+                          "--no-sync")
         self.start()
 
     def start(self) -> None:
@@ -209,12 +215,16 @@ class PrivatePostgres:
                           "stop")
 
     def conninfo(self, database: str = "postgres") -> str:
-        """libpq connection string for a database of this cluster."""
-        return f"host=127.0.0.1 port={self.port} user=postgres dbname={database}"
+        """libpq connection string of the superuser (over the socket) for a database."""
+        return f"host={self.root} port={self.port} user=postgres dbname={database}"
 
     def url(self, database: str) -> str:
-        """SQLAlchemy URL for a database of this cluster."""
-        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"
+        """SQLAlchemy URL of the superuser (over the socket) for a database of this cluster."""
+        return f"postgresql+psycopg://postgres@/{database}?host={self.root}&port={self.port}"
+
+    def role_url(self, database: str, user: str, password: str) -> str:
+        """SQLAlchemy URL of a password-checked user over TCP."""
+        return f"postgresql+psycopg://{user}:{password}@127.0.0.1:{self.port}/{database}"
 
     def create_database(self, name: str) -> str:
         """Create a database; returns its URL."""

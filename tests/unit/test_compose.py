@@ -1,309 +1,299 @@
-"""The compose deployment: valid for docker-compose, hardened, and its Redis ACL really works.
+"""The compose deployment as a first start on a GPU host would meet it.
 
+A copy of compose/ gets its secrets from make-secrets.sh (as an operator's first step), then
 `docker-compose config` (Debian's docker-compose 1.29) validates and normalises the file; the
-hardening is asserted on that normalised output. The ACL test loads the rendered ACL file into
-a throw-away redis-server and runs sealq's real producer, a Celery worker and Flower through it.
+checks run on that output, and on the file as written where compose's own `environment:` must
+be told apart from the env files it merges in.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import shutil
-import socket
 import subprocess
-import sys
-import time
-import urllib.request
-import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-import redis
 import yaml
+from support.services import free_port
+
+from schemas import constants
+from schemas.grants import ROLE_SPECS
+from schemas.ops_settings import ExporterSettings, FlowerSettings
+from schemas.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = ROOT / "compose"
-SEALQ_SERVICES = ("migrate", "worker", "beat", "flower", "exporter")
-HARDENED_SERVICES = ("redis", "postgres", "keystore-db", *SEALQ_SERVICES)
-ROLES = ("producer", "api", "worker", "beat", "flower", "exporter")
+GPU_WORKERS = ("worker", *(f"worker-gpu{n}" for n in range(1, 8)))
+SEALQ_SERVICES = ("migrate", *GPU_WORKERS, "beat", "flower", "exporter", "models")
+HARDENED_SERVICES = ("redis", "postgres", "keystore-db", "prometheus", *SEALQ_SERVICES)
+# PostgreSQL keeps these for superusers beyond max_connections' reach (its default).
+SUPERUSER_RESERVED = 3
 
 
-@pytest.fixture(scope="module")
-def config() -> dict[str, Any]:
-    """The compose file as `docker-compose config` normalises it."""
+@dataclass
+class Deployment:
+    """A compose/ copy after make-secrets.sh, and what docker-compose makes of it."""
+
+    folder: Path
+    config: dict[str, Any]  # `docker-compose config`
+    written: dict[str, Any]  # the YAML as written (anchors resolved, env files not merged)
+
+    def service(self, name: str) -> dict[str, Any]:
+        """One service of the normalised config."""
+        spec: dict[str, Any] = self.config["services"][name]
+        return spec
+
+
+def compose_config(folder: Path, env: dict[str, str] | None = None) -> dict[str, Any]:
+    """`docker-compose config` of a compose folder, parsed."""
     binary = shutil.which("docker-compose")
     if binary is None:
         pytest.fail("docker-compose is missing: apt-get install -y docker-compose", pytrace=False)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SEALQ_")}
-    done = subprocess.run([binary, "-f", str(COMPOSE / "docker-compose.yml"), "config"],
-                          capture_output=True, text=True, env=env, timeout=60)
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("SEALQ_", "COMPOSE_"))}
+    done = subprocess.run([binary, "-f", str(folder / "docker-compose.yml"), "config"],
+                          capture_output=True, text=True, env={**clean, **(env or {})},
+                          timeout=60)
     assert done.returncode == 0, f"docker-compose config refused the file:\n{done.stderr}"
     loaded: dict[str, Any] = yaml.safe_load(done.stdout)
     return loaded
 
 
-def test_compose_file_is_valid(config: dict[str, Any]) -> None:
+@pytest.fixture(scope="module")
+def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
+    """compose/ copied, secrets made by make-secrets.sh, then parsed by docker-compose."""
+    folder = tmp_path_factory.mktemp("deploy") / "compose"
+    shutil.copytree(COMPOSE, folder, ignore=shutil.ignore_patterns("secrets", "settings.env"))
+    done = subprocess.run(["bash", str(folder / "make-secrets.sh")], capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    yield Deployment(folder=folder, config=compose_config(folder),
+                     written=yaml.safe_load((folder / "docker-compose.yml").read_text()))
+
+
+def test_compose_file_is_valid(deployment: Deployment) -> None:
     """docker-compose accepts the file and it defines every service sealq needs."""
-    assert set(HARDENED_SERVICES) <= set(config["services"])
+    assert set(HARDENED_SERVICES) <= set(deployment.config["services"])
 
 
 @pytest.mark.parametrize("service", HARDENED_SERVICES)
 def test_services_are_read_only_without_capabilities_or_privilege_gain(
-        config: dict[str, Any], service: str) -> None:
+        deployment: Deployment, service: str) -> None:
     """Every service: read-only root, all capabilities dropped, no-new-privileges."""
-    spec = config["services"][service]
+    spec = deployment.service(service)
     assert spec["read_only"] is True
     assert spec["cap_drop"] == ["ALL"]
     assert "no-new-privileges:true" in spec["security_opt"]
 
 
 @pytest.mark.parametrize("service", SEALQ_SERVICES)
-def test_sealq_services_run_as_non_root_with_a_tmpfs(config: dict[str, Any], service: str) -> None:
+def test_sealq_services_run_as_non_root_with_a_tmpfs(deployment: Deployment,
+                                                     service: str) -> None:
     """sealq's containers run as uid 10001, add no capability, and write only to tmpfs."""
-    spec = config["services"][service]
+    spec = deployment.service(service)
     assert spec["user"].split(":")[0] == "10001"
     assert "cap_add" not in spec
     assert any(mount.split(":")[0] == "/tmp" for mount in spec["tmpfs"])
 
 
-def test_workers_have_a_gpu_no_route_out_and_a_read_only_model_cache(
-        config: dict[str, Any]) -> None:
-    """GPU reserved, only internal networks, model cache read-only, scratch on tmpfs."""
-    worker = config["services"]["worker"]
-    devices = worker["deploy"]["resources"]["reservations"]["devices"]
-    assert devices[0]["driver"] == "nvidia" and "gpu" in devices[0]["capabilities"]
+def test_each_gpu_has_its_own_worker_service(deployment: Deployment) -> None:
+    """One worker service per GPU with its own device id (never --scale: every replica would
+    get the same GPU); the extra ones start only with their profile."""
+    devices = {}
+    for name in GPU_WORKERS:
+        (device,) = deployment.service(name)["deploy"]["resources"]["reservations"]["devices"]
+        assert device["driver"] == "nvidia" and "gpu" in device["capabilities"]
+        assert "count" not in device
+        devices[name] = tuple(device["device_ids"])
+    assert len(set(devices.values())) == len(GPU_WORKERS)
+    assert devices["worker"] == ("0",)
+    assert "profiles" not in deployment.service("worker")
+    for n in range(1, 8):
+        assert deployment.service(f"worker-gpu{n}")["profiles"] == [f"gpu{n}"]
+
+
+@pytest.mark.parametrize("service", GPU_WORKERS)
+def test_workers_compile_kernels_with_no_route_out(deployment: Deployment, service: str) -> None:
+    """GPU image, CUDA asked for, only internal networks, model cache read-only, every kernel
+    and compile cache on /scratch, which is a tmpfs mounted exec (Docker's default is noexec)."""
+    worker = deployment.service(service)
+    assert worker["image"].startswith("sealq-gpu:")
+    assert worker["build"]["args"]["SEALQ_EXTRAS"] == "gpu"
     for network in worker["networks"]:
-        assert config["networks"][network].get("internal") is True, network
-    # docker-compose 1.29 prints volumes as source:target:mode.
+        assert deployment.config["networks"][network].get("internal") is True, network
+    assert worker["networks"]["backend"]["aliases"] == ["sealq-workers"]
     assert [v for v in worker["volumes"] if v.split(":")[1] == "/models"] == ["models:/models:ro"]
-    assert any(mount.split(":")[0] == "/scratch" for mount in worker["tmpfs"])
-    assert worker["environment"]["HF_HUB_OFFLINE"] == "1"
+    (scratch,) = [m for m in worker["tmpfs"] if m.split(":")[0] == "/scratch"]
+    options = scratch.split(":", 1)[1].split(",")
+    assert "exec" in options and "noexec" not in options
+    environment = worker["environment"]
+    for cache in ("TRITON_CACHE_DIR", "VLLM_CACHE_ROOT", "TORCHINDUCTOR_CACHE_DIR",
+                  "XDG_CACHE_HOME", "HOME", "CUDA_CACHE_PATH"):
+        assert environment[cache].startswith("/scratch"), cache
+    assert environment["SEALQ_DEVICE"] == "cuda"
+    assert environment["HF_HUB_OFFLINE"] == "1"
     assert "ports" not in worker
 
 
-def test_only_flower_and_the_exporter_publish_ports_and_only_on_loopback(
-        config: dict[str, Any]) -> None:
-    """Published ports are Flower's and the exporter's, bound to 127.0.0.1."""
-    published = {name: spec["ports"] for name, spec in config["services"].items()
+def test_images_are_tagged_by_what_they_contain(deployment: Deployment) -> None:
+    """Services sharing an image tag build it the same way, so whichever builds first (the
+    `models` set-up step) makes the image the workers need; models runs the GPU image."""
+    builds: dict[str, dict[str, Any]] = {}
+    for name, spec in deployment.config["services"].items():
+        if "build" in spec:
+            assert builds.setdefault(spec["image"], spec["build"]) == spec["build"], name
+    assert deployment.service("models")["image"] == deployment.service("worker")["image"]
+    assert deployment.service("migrate")["build"]["args"]["SEALQ_EXTRAS"] == ""
+
+
+def test_models_downloads_what_the_workers_load_into_their_cache(deployment: Deployment) -> None:
+    """`models` runs `sealq model download` with the workers' settings file, into the volume
+    the workers read (writable by uid 10001: the image owns /models, see test_dockerfile)."""
+    models, worker = deployment.service("models"), deployment.service("worker")
+    assert models["command"] == ["model", "download"]
+    assert models["volumes"] == ["models:/models:rw"]
+    assert models["environment"]["HF_HOME"] == worker["environment"]["HF_HOME"]
+    written = deployment.written["services"]
+    assert written["models"]["env_file"] == written["worker"]["env_file"] == ["settings.env"]
+
+
+def test_only_operator_views_publish_ports_and_only_on_loopback(deployment: Deployment) -> None:
+    """Published ports are Flower's, the exporter's and Prometheus', bound to 127.0.0.1:
+    Redis and PostgreSQL are reachable from this host's containers only."""
+    published = {name: spec["ports"] for name, spec in deployment.config["services"].items()
                  if spec.get("ports")}
-    assert set(published) == {"flower", "exporter"}
+    assert set(published) == {"flower", "exporter", "prometheus"}
     for ports in published.values():
-        # host_ip:published:target/protocol
         assert all(str(port).startswith("127.0.0.1:") for port in ports), ports
 
 
-def test_redis_refuses_to_evict_and_loads_the_acl_from_a_secret(config: dict[str, Any]) -> None:
+def test_database_healthchecks_need_the_real_server(deployment: Deployment) -> None:
+    """pg_isready over TCP: the image's init-time server (socket only) does not pass it, so
+    migrate never starts against it; migrate also retries a database that is not up yet."""
+    for service, user in (("postgres", "sealq"), ("keystore-db", "sealq_keys")):
+        test = deployment.service(service)["healthcheck"]["test"]
+        assert test[:2] == ["CMD", "pg_isready"]
+        assert test[test.index("-h") + 1] == "127.0.0.1", test
+        assert test[test.index("-U") + 1] == user
+    command = deployment.service("migrate")["command"]
+    assert command[:2] == ["db", "upgrade"] and int(command[command.index("--wait") + 1]) >= 60
+    assert deployment.service("migrate")["depends_on"]["postgres"]["condition"] == \
+        "service_healthy"
+
+
+def _max_connections(command: list[str]) -> int:
+    (setting,) = [arg for arg in command if arg.startswith("max_connections=")]
+    return int(setting.split("=", 1)[1])
+
+
+def test_max_connections_covers_every_pool(deployment: Deployment) -> None:
+    """Job database: 8 GPU workers, beat and the gateway at SEALQ_DB_POOL_SIZE each, the
+    exporter at its connection limit, migrate, and the superuser reserve fit max_connections;
+    the key store likewise at its pool of KEY_STORE_POOL_SIZE."""
+    settings = dict(line.split("=", 1) for line in
+                    (deployment.folder / "settings.env").read_text().splitlines()
+                    if line and not line.startswith("#"))
+    pool = int(settings["SEALQ_DB_POOL_SIZE"])
+    jobs = ((len(GPU_WORKERS) + 2) * pool + ROLE_SPECS["exporter"].connection_limit + 1
+            + SUPERUSER_RESERVED)
+    assert jobs <= _max_connections(deployment.service("postgres")["command"]), jobs
+    keys = (len(GPU_WORKERS) + 2) * constants.KEY_STORE_POOL_SIZE + 1 + SUPERUSER_RESERVED
+    assert keys <= _max_connections(deployment.service("keystore-db")["command"]), keys
+
+
+def test_compose_sets_nothing_an_operator_sets(deployment: Deployment) -> None:
+    """Compose's own `environment:` (which would win over the env files) holds no variable of
+    settings.env: a model, queue or engine setting given there reaches every service."""
+    settable = {line.split("=", 1)[0].lstrip("# ")
+                for line in (COMPOSE / "settings.env.example").read_text().splitlines()
+                if re.match(r"^#? ?SEALQ_[A-Z_]+=", line)}
+    assert {"SEALQ_MODEL", "SEALQ_QUEUE", "SEALQ_TENSOR_PARALLEL_SIZE",
+            "SEALQ_EXPORTER_QUEUES"} <= settable
+    for name, spec in deployment.written["services"].items():
+        if name in SEALQ_SERVICES:
+            assert spec["env_file"] == ["settings.env"], name
+            assert not settable & set(spec.get("environment") or {}), name
+
+
+@pytest.mark.parametrize(("service", "loader"), [
+    ("migrate", Settings), ("worker", Settings), ("beat", Settings),
+    ("exporter", ExporterSettings), ("flower", FlowerSettings)])
+def test_every_service_starts_with_valid_settings(deployment: Deployment, service: str,
+                                                  loader: type[Any],
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """settings.env, compose's environment and the service's secret env file together make
+    settings that validate (the key file path is the mounted folder's)."""
+    spec = deployment.service(service)
+    for name in list(os.environ):
+        if name.startswith(("SEALQ_", "FLOWER_")):
+            monkeypatch.delenv(name)
+    for name, value in spec["environment"].items():
+        monkeypatch.setenv(name, str(value))
+    (secret,) = [s["source"] for s in spec["secrets"] if s["source"].endswith("_env")]
+    env_file = deployment.folder / deployment.config["secrets"][secret]["file"]
+    settings = loader(_env_file=env_file)
+    if isinstance(settings, Settings):
+        assert str(settings.keys_file) == "/run/sealq/keys/sealq-keys.json"
+
+
+def test_redis_refuses_to_evict_and_loads_the_acl_from_a_secret(deployment: Deployment) -> None:
     """Redis: maxmemory-policy noeviction, users from the mounted ACL secret."""
-    command = config["services"]["redis"]["command"]
+    command = deployment.service("redis")["command"]
     assert command[command.index("--maxmemory-policy") + 1] == "noeviction"
     assert command[command.index("--aclfile") + 1] == "/run/secrets/redis_acl"
-    assert "redis_acl" in {s["source"] for s in config["services"]["redis"]["secrets"]}
+    assert "redis_acl" in {s["source"] for s in deployment.service("redis")["secrets"]}
 
 
-def test_no_secret_is_written_in_the_compose_environment(config: dict[str, Any]) -> None:
+def test_no_secret_is_written_in_the_compose_environment(deployment: Deployment) -> None:
     """Passwords and URLs with credentials come from secret files, never the environment."""
-    for name, spec in config["services"].items():
+    for name, spec in deployment.written["services"].items():
         for variable, value in (spec.get("environment") or {}).items():
             assert not re.search(r"://[^/\s]*:[^/\s]*@", str(value or "")), (name, variable)
             assert "PASSWORD" not in variable or variable.endswith("_FILE"), (name, variable)
     for service in ("postgres", "keystore-db"):
-        environment = config["services"][service]["environment"]
+        environment = deployment.service(service)["environment"]
         assert environment["POSTGRES_PASSWORD_FILE"].startswith("/run/secrets/")
 
 
-def test_flower_and_exporter_get_no_key_file(config: dict[str, Any]) -> None:
-    """Flower and the exporter read the broker and database only: no master key mounted."""
-    for service in ("flower", "exporter"):
-        sources = {s["source"] for s in config["services"][service]["secrets"]}
-        assert "sealq_keys" not in sources, service
+def test_only_migrate_workers_and_beat_mount_the_key_folder(deployment: Deployment) -> None:
+    """The key file's folder is mounted read-only where keys are used; Flower, the exporter and
+    `models` get no key and no database credentials of the tables' owner."""
+    for name, spec in deployment.config["services"].items():
+        mounts = [v for v in spec.get("volumes", []) if v.split(":")[1] == "/run/sealq/keys"]
+        if name in ("migrate", "beat", *GPU_WORKERS):
+            assert len(mounts) == 1 and mounts[0].endswith(":ro"), name
+        else:
+            assert not mounts, name
+    assert {s["source"] for s in deployment.service("migrate")["secrets"]} == {"migrate_env",
+                                                                              "db_roles"}
 
 
-def test_secrets_folder_is_ignored_by_git() -> None:
-    """compose/secrets/ is never committed."""
-    done = subprocess.run(["git", "check-ignore", "-q", "compose/secrets/worker.env"],
-                          cwd=ROOT, timeout=30, check=False)
-    assert done.returncode == 0
+def test_prometheus_scrapes_with_the_repositorys_rules(deployment: Deployment) -> None:
+    """Prometheus mounts compose/prometheus.yml and alerts.yml read-only, sits on the internal
+    network with the workers, and runs as nobody."""
+    prometheus = deployment.service("prometheus")
+    targets = {v.split(":")[1] for v in prometheus["volumes"] if v.endswith(":ro")}
+    assert targets == {"/etc/prometheus/prometheus.yml", "/etc/prometheus/alerts.yml"}
+    assert "backend" in prometheus["networks"]
+    assert prometheus["user"] == "65534:65534"
 
 
-# --- the ACL file --------------------------------------------------------------------------
+def test_other_ports_and_gpu_profiles_parse(deployment: Deployment) -> None:
+    """Ports and profiles can be moved from the shell, as the README says."""
+    port = str(free_port())
+    config = compose_config(deployment.folder, {"SEALQ_FLOWER_PORT": port,
+                                                "SEALQ_PG_MAX_CONNECTIONS": "300"})
+    assert config["services"]["flower"]["ports"][0].startswith(f"127.0.0.1:{port}:")
+    assert _max_connections(config["services"]["postgres"]["command"]) == 300
 
 
-def render_acl(passwords: dict[str, str]) -> str:
-    """What make-secrets.sh writes: hashes in place of placeholders, comments dropped."""
-    text = (COMPOSE / "redis" / "users.acl.template").read_text()
-    for role, password in passwords.items():
-        digest = hashlib.sha256(password.encode()).hexdigest()
-        text = text.replace(f"${{{role.upper()}_SHA256}}", digest)
-    return "".join(line + "\n" for line in text.splitlines()
-                   if line.strip() and not line.startswith("#"))
-
-
-def test_acl_template_defines_every_role_and_disables_the_default_user() -> None:
-    """One ACL user per role, passwords only as hashes, the default user off."""
-    rendered = render_acl({role: f"{role}-password" for role in ROLES})
-    users = {line.split()[1]: line for line in rendered.splitlines()}
-    assert set(ROLES) <= set(users)
-    assert users["default"].split()[2] == "off"
-    assert "${" not in rendered and "password" not in rendered
-    worker_rules = users["worker"].split()
-    for command in ("-flushall", "-flushdb", "-config", "-eval", "-@dangerous"):
-        assert command in worker_rules
-
-
-def free_port() -> int:
-    """A loopback port nobody listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-@pytest.fixture
-def acl_redis(tmp_path: Path) -> Iterator[tuple[int, dict[str, str]]]:
-    """A private redis-server loaded with the rendered ACL; yields its port and passwords."""
-    binary = shutil.which("redis-server")
-    if binary is None:
-        pytest.fail("redis-server is missing: apt-get install -y redis-server", pytrace=False)
-    passwords = {role: uuid.uuid4().hex for role in ROLES}
-    acl = tmp_path / "users.acl"
-    acl.write_text(render_acl(passwords))
-    port = free_port()
-    process = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                                "--appendonly", "no", "--aclfile", str(acl),
-                                "--maxmemory-policy", "noeviction"],
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    out = process.stdout.read().decode() if process.stdout else ""
-                    pytest.fail(f"redis-server refused the ACL file:\n{out}", pytrace=False)
-                time.sleep(0.1)
-        yield port, passwords
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-
-def url(port: int, role: str, passwords: dict[str, str]) -> str:
-    """The broker URL of one role."""
-    return f"redis://{role}:{passwords[role]}@127.0.0.1:{port}/0"
-
-
-@pytest.mark.integration
-@pytest.mark.parametrize("role", ["worker", "producer", "beat", "flower", "exporter"])
-def test_no_role_may_flush_reconfigure_or_eval(
-        acl_redis: tuple[int, dict[str, str]], role: str) -> None:
-    """Loaded into a real Redis, no role may FLUSHALL, FLUSHDB, CONFIG, EVAL or KEYS."""
-    port, passwords = acl_redis
-    client = redis.Redis.from_url(url(port, role, passwords))
-    try:
-        for command in (["FLUSHALL"], ["FLUSHDB"], ["CONFIG", "GET", "maxmemory"],
-                        ["EVAL", "return 1", "0"], ["KEYS", "*"], ["SHUTDOWN"]):
-            with pytest.raises(redis.exceptions.NoPermissionError):
-                client.execute_command(*command)
-    finally:
-        client.close()
-    anonymous = redis.Redis(port=port)
-    with pytest.raises(redis.exceptions.AuthenticationError):
-        anonymous.ping()
-    anonymous.close()
-
-
-@pytest.mark.integration
-@pytest.mark.timeout(180)
-def test_every_role_does_its_job_through_the_acl(
-        acl_redis: tuple[int, dict[str, str]], tmp_path: Path) -> None:
-    """Producer publishes, a Celery worker consumes, Flower watches, the exporter counts."""
-    from producer.broker import Enqueuer
-    from workers.ops.facts import broker_client, read_broker
-
-    port, passwords = acl_redis
-    app = tmp_path / "acl_worker_app.py"
-    app.write_text(
-        "import os\nfrom celery import Celery\nfrom schemas.messages import celery_config\n"
-        "app = Celery('acl-test')\napp.conf.update(celery_config(os.environ['TEST_BROKER']))\n"
-        "@app.task(name='sealq.generate', ignore_result=True)\n"
-        "def generate(job_id):\n    return 'succeeded'\n")
-    worker_log, flower_log = tmp_path / "worker.log", tmp_path / "flower.log"
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), str(ROOT)])}
-    flower_port = free_port()
-    with worker_log.open("wb") as out_w, flower_log.open("wb") as out_f:
-        worker = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "acl_worker_app", "worker", "-P", "threads",
-             "-c", "2", "-Q", "sealq", "-E", "--hostname", "acl@%h", "--loglevel", "INFO"],
-            cwd=tmp_path, stdout=out_w, stderr=subprocess.STDOUT,
-            env={**env, "TEST_BROKER": url(port, "worker", passwords)})
-        flower = subprocess.Popen(
-            [sys.executable, "-m", "producer", "flower", "--port", str(flower_port)],
-            stdout=out_f, stderr=subprocess.STDOUT,
-            env={**env, "SEALQ_BROKER_URL": url(port, "flower", passwords),
-                 "SEALQ_FLOWER_BASIC_AUTH": "ops:correct-horse-battery"})
-    try:
-        deadline = time.monotonic() + 60
-        while " ready." not in worker_log.read_text():
-            assert worker.poll() is None and time.monotonic() < deadline, worker_log.read_text()
-            time.sleep(0.5)
-        auth = "Basic b3BzOmNvcnJlY3QtaG9yc2UtYmF0dGVyeQ=="
-        # Flower only sees events sent after it subscribed: wait until it knows the worker.
-        workers = urllib.request.Request(f"http://127.0.0.1:{flower_port}/api/workers?refresh=1")
-        workers.add_header("Authorization", auth)
-        while True:
-            assert time.monotonic() < deadline + 60, flower_log.read_text()[-3000:]
-            try:
-                with urllib.request.urlopen(workers, timeout=5) as response:  # noqa: S310
-                    if b"acl@" in response.read():
-                        break
-            except OSError:
-                pass
-            time.sleep(0.5)
-        enqueuer = Enqueuer(url(port, "producer", passwords))
-        assert enqueuer.enqueue([uuid.uuid4().hex for _ in range(3)], queue="sealq") == 3
-        enqueuer.close()
-        request = urllib.request.Request(f"http://127.0.0.1:{flower_port}/api/tasks")
-        request.add_header("Authorization", auth)
-        seen = 0
-        while seen < 3:
-            assert time.monotonic() < deadline + 120, flower_log.read_text()[-3000:]
-            try:
-                with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310
-                    seen = response.read().count(b'"SUCCESS"')
-            except OSError:
-                pass
-            time.sleep(0.5)
-        facts = read_broker(broker_client(url(port, "exporter", passwords), timeout=2), ["sealq"])
-        assert facts.depths == {"sealq": 0}
-    finally:
-        for process in (worker, flower):
-            process.terminate()
-            process.wait(timeout=30)
-    for log in (worker_log, flower_log):
-        assert "NOPERM" not in log.read_text() and "NoPermission" not in log.read_text(), \
-            log.read_text()[-3000:]
-
-
-EXPORTED = {
-    "sealq_exporter_up", "sealq_exporter_snapshot_age_seconds", "sealq_queue_depth",
-    "sealq_broker_unacked_messages", "sealq_jobs", "sealq_oldest_queued_job_age_seconds",
-    "sealq_jobs_erased_total", "sealq_policy_decisions_recent", "sealq_engine_up",
-    "sealq_engine_running_requests", "sealq_engine_waiting_requests",
-    "sealq_engine_kv_cache_usage_ratio", "sealq_engine_generation_tokens_total",
-    "sealq_worker_jobs_finished_total",
-}
-
-
-def test_alert_rules_use_only_metrics_sealq_exports() -> None:
-    """Every alert in compose/alerts.yml names metrics the exporter or the workers serve."""
-    rules = yaml.safe_load((COMPOSE / "alerts.yml").read_text())
-    for group in rules["groups"]:
-        for rule in group["rules"]:
-            used = set(re.findall(r"\bsealq_[a-z_]+", rule["expr"]))
-            assert used and used <= EXPORTED, (rule.get("alert") or rule["record"], used)
+def test_secrets_and_settings_are_ignored_by_git() -> None:
+    """compose/secrets/ and compose/settings.env are never committed."""
+    for path in ("compose/secrets/worker.env", "compose/settings.env"):
+        done = subprocess.run(["git", "check-ignore", "-q", path], cwd=ROOT, timeout=30,
+                              check=False)
+        assert done.returncode == 0, path

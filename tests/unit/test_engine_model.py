@@ -92,8 +92,10 @@ def test_cpu_options_default_to_small_eager_bf16(tmp_path: Path) -> None:
     assert given.max_num_batched_tokens == 1024
 
 
-def test_gpu_options_default_to_qwen_and_honour_settings(tmp_path: Path) -> None:
+def test_gpu_options_default_to_qwen_and_honour_settings(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     """On CUDA the options are Qwen2.5-7B with a 32k window; explicit settings win."""
+    monkeypatch.setattr(model, "_torch_sees_cuda", lambda: True)  # a GPU machine
     options = EngineOptions.from_settings(settings(tmp_path, device="cuda"))
     assert options.model == constants.GPU_DEFAULT_MODEL
     assert options.max_model_len == GPU_MAX_MODEL_LEN
@@ -107,3 +109,34 @@ def test_gpu_options_default_to_qwen_and_honour_settings(tmp_path: Path) -> None
     assert (quantized.quantization, quantized.dtype) == ("awq", "auto")
     assert (quantized.max_model_len, quantized.gpu_memory_utilization) == (8192, 0.8)
     assert quantized.tensor_parallel_size == 2
+
+
+def test_cuda_asked_for_but_not_seen_is_a_clear_setting_error() -> None:
+    """SEALQ_DEVICE=cuda without a visible GPU fails at start naming the checks, never falls
+    back to CPU (which a GPU image cannot run)."""
+    with pytest.raises(ConfigError, match="SEALQ_DEVICE=cuda but this process sees no GPU"):
+        model.detect_device("cuda", cuda_available=lambda: False)
+    assert model.detect_device("cuda", cuda_available=lambda: True) == "cuda"
+    assert model.detect_device("auto", cuda_available=lambda: False) == "cpu"
+    assert model.detect_device("cpu", cuda_available=lambda: True) == "cpu"
+
+
+@pytest.mark.parametrize(("env", "expected"), [
+    ({}, constants.GPU_DEFAULT_MODEL),
+    ({"SEALQ_QUANTIZATION": "awq"}, constants.GPU_QUANTIZED_MODEL),
+    ({"SEALQ_MODEL": "org/other-model"}, "org/other-model"),
+])
+def test_download_fetches_what_a_gpu_worker_will_load(
+        monkeypatch: pytest.MonkeyPatch, env: dict[str, str], expected: str) -> None:
+    """`sealq model download` resolves the model from the workers' settings, as they do."""
+    import huggingface_hub
+    from typer.testing import CliRunner
+
+    fetched: list[str] = []
+    monkeypatch.setattr(huggingface_hub, "snapshot_download",
+                        lambda name: fetched.append(name) or "/models/hf/x")
+    for name in ("SEALQ_MODEL", "SEALQ_QUANTIZATION"):
+        monkeypatch.delenv(name, raising=False)
+    result = CliRunner().invoke(model.model_app, ["download"], env=env)
+    assert result.exit_code == 0, result.output
+    assert fetched == [expected]

@@ -87,7 +87,7 @@ def test_names_of_every_settings_class_and_of_compose_are_accepted(
     """Flower's, the exporter's and compose's own SEALQ_* names pass every command's check."""
     for name in ("SEALQ_FLOWER_BASIC_AUTH", "SEALQ_EXPORTER_QUEUES", "SEALQ_IMAGE_TAG",
                  "SEALQ_ENV_FILE", "SEALQ_WORKER_QUEUE", "SEALQ_REDIS_MAXMEMORY"):
-        env.setenv(name, "x")
+        env.setenv(name, "sealq.x")
     assert load_settings().max_attempts == 3
     assert load_exporter_settings().queue == "sealq"
 

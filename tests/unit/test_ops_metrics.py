@@ -66,7 +66,9 @@ def test_collector_reports_stale_snapshots_as_down_with_their_age() -> None:
                     timeout=5, clock=clock)
     database = Poller("d", lambda: DatabaseFacts(
         jobs={("queued", "free_text"): 2}, oldest_queued={"sealq": NOW - timedelta(seconds=90)},
-        erased=7, policy={"pii_redacted": 3}), interval=1, timeout=5, clock=clock)
+        erased=7, policy={"pii_redacted": 3},
+        ended={("failed", "attempts_exhausted"): 2, ("succeeded", "none"): 5}),
+        interval=1, timeout=5, clock=clock)
     broker.run_once()
     database.run_once()
     clock.now = 110.0
@@ -77,6 +79,8 @@ def test_collector_reports_stale_snapshots_as_down_with_their_age() -> None:
     assert 'sealq_jobs{kind="free_text",state="failed"} 0.0' in text
     assert 'sealq_oldest_queued_job_age_seconds{queue="sealq"} 90.0' in text
     assert "sealq_jobs_erased_total 7.0" in text
+    assert 'sealq_jobs_ended_total{code="attempts_exhausted",state="failed"} 2.0' in text
+    assert 'sealq_jobs_ended_total{code="none",state="succeeded"} 5.0' in text
     assert 'sealq_policy_decisions_recent{code="pii_redacted"} 3.0' in text
     clock.now = 200.0
     text = render(broker, database, clock)

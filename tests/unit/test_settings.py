@@ -100,11 +100,20 @@ def test_out_of_range_knob_is_named(env: pytest.MonkeyPatch, variable: str, valu
 def test_env_file_is_read_and_environment_wins(env: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """An env file supplies settings; a variable set in the environment overrides it."""
     env_file = tmp_path / "sealq.env"
-    env_file.write_text("SEALQ_MAX_ATTEMPTS=7\nSEALQ_QUEUE=from-file\n")
-    env.setenv("SEALQ_QUEUE", "from-env")
+    env_file.write_text("SEALQ_MAX_ATTEMPTS=7\nSEALQ_QUEUE=sealq.from-file\n")
+    env.setenv("SEALQ_QUEUE", "sealq.from-env")
     settings = load_settings(env_file)
     assert settings.max_attempts == 7
-    assert settings.queue == "from-env"
+    assert settings.queue == "sealq.from-env"
+
+
+@pytest.mark.parametrize("queue", ["jobs", "sealqx", "sealq.", "sealq..a", "sealq.a b",
+                                   "celery"])
+def test_queue_outside_the_acl_is_refused(env: pytest.MonkeyPatch, queue: str) -> None:
+    """A queue the Redis ACL would refuse is a setting error at start, naming the rule."""
+    env.setenv("SEALQ_QUEUE", queue)
+    message = config_error()
+    assert message.startswith("SEALQ_QUEUE is invalid") and "sealq." in message
 
 
 def test_key_store_defaults_beside_key_file(env: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -41,7 +41,7 @@ def beat_command(
         min=1, max=2, help="Maintenance tasks at once (a sweep beside a reconcile).")] = 2,
 ) -> None:
     """Run the sweeper and the reconciler on schedule (Celery beat plus a maintenance worker)."""
-    from workers.app import create_app
+    from workers.app import build_worker, create_app
     from workers.lifecycle.tasks import configure_beat, maintenance
 
     settings = settings_or_exit(env_file)
@@ -56,10 +56,10 @@ def beat_command(
     configure_beat(app, settings)
     # Beat is embedded in a small worker that consumes only the maintenance queue, so each
     # sweep and reconcile runs as a task Flower shows, and one process is all an operator runs.
-    worker = app.Worker(
-        pool="threads", concurrency=concurrency, queues=[MAINTENANCE_QUEUE], beat=True,
+    worker = build_worker(
+        app, concurrency=concurrency, queues=[MAINTENANCE_QUEUE], beat=True,
         schedule_filename=str(folder / SCHEDULE_FILE), hostname=f"sealq-beat@{worker_name()}",
-        loglevel=settings.log_level, task_events=True)
+        loglevel=settings.log_level)
     worker.start()
     raise typer.Exit(worker.exitcode or 0)
 

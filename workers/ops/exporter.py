@@ -98,6 +98,13 @@ def _database_metrics(facts: DatabaseFacts, *, now: datetime) -> Iterable[Metric
     for queue, created in sorted(facts.oldest_queued.items()):
         oldest.add_metric([queue], max(0.0, (now - created).total_seconds()))
     yield oldest
+    ended = CounterMetricFamily("sealq_jobs_ended",
+                                "Jobs that reached a terminal state, by state and error code "
+                                "(none: succeeded), whoever ended them (worker, reconciler, "
+                                "sweeper, cancel)", labels=["state", "code"])
+    for (ended_state, code), count in sorted(facts.ended.items()):
+        ended.add_metric([ended_state, code], count)
+    yield ended
     yield CounterMetricFamily("sealq_jobs_erased",
                               "Jobs whose sealed data the sweeper erased (tombstones kept)",
                               value=facts.erased)

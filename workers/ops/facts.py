@@ -16,10 +16,11 @@ from sqlalchemy import Engine, create_engine, func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import QueuePool
 
-from schemas.jobs import JobState
+from schemas.jobs import TERMINAL_STATES, JobState
 from schemas.tables import Job
 from workers.lifecycle.broker_scan import PRIORITY_SEPARATOR, PRIORITY_STEPS, UNACKED_KEY
 
+TERMINAL = frozenset(state.value for state in TERMINAL_STATES)
 # Rows whose policy codes one collection sums at most: keeps a burst of finished jobs from
 # turning a scrape-side collection into a long scan.
 POLICY_ROW_CAP = 20_000
@@ -41,6 +42,8 @@ class DatabaseFacts:
     oldest_queued: dict[str, datetime]
     erased: int
     policy: dict[str, int] = field(default_factory=dict)
+    # Jobs in a terminal state by (state, error code; "none" when it has none).
+    ended: dict[tuple[str, str], int] = field(default_factory=dict)
 
 
 def broker_client(broker_url: str, *, timeout: float) -> redis.Redis:
@@ -81,8 +84,16 @@ def exporter_engine(url: str, *, timeout: float) -> Engine:
 def read_database(engine: Engine, *, now: datetime, policy_window: timedelta) -> DatabaseFacts:
     """Counts and ages from the job table; never reads a sealed column."""
     with engine.connect() as conn:
-        jobs = {(state, kind): count for state, kind, count in conn.execute(
-            select(Job.state, Job.kind, func.count()).group_by(Job.state, Job.kind))}
+        jobs: dict[tuple[str, str], int] = {}
+        ended: dict[tuple[str, str], int] = {}
+        # One pass over the table serves both breakdowns.
+        for state, kind, code, count in conn.execute(
+                select(Job.state, Job.kind, Job.error_code, func.count())
+                .group_by(Job.state, Job.kind, Job.error_code)):
+            jobs[(state, kind)] = jobs.get((state, kind), 0) + count
+            if state in TERMINAL:
+                key = (state, code or "none")
+                ended[key] = ended.get(key, 0) + count
         oldest = {queue: created for queue, created in conn.execute(
             select(Job.queue, func.min(Job.created_at))
             .where(Job.state == JobState.QUEUED.value).group_by(Job.queue))
@@ -93,7 +104,8 @@ def read_database(engine: Engine, *, now: datetime, policy_window: timedelta) ->
             select(Job.policy).where(Job.finished_at >= now - policy_window)
             .where(Job.policy.is_not(None)).limit(POLICY_ROW_CAP)).scalars()
         policy = sum_policy_codes(policies)
-    return DatabaseFacts(jobs=jobs, oldest_queued=oldest, erased=int(erased), policy=policy)
+    return DatabaseFacts(jobs=jobs, oldest_queued=oldest, erased=int(erased), policy=policy,
+                         ended=ended)
 
 
 def sum_policy_codes(rows: Iterable[object]) -> dict[str, int]:

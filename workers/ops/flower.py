@@ -18,6 +18,7 @@ from pathlib import Path
 from pydantic import SecretStr
 
 from schemas.errors import ConfigError
+from schemas.messages import celery_config
 from schemas.ops_settings import FLOWER_PASS_THROUGH, FlowerSettings
 
 # A dashboard guarded by "admin:admin" is the classic Flower incident: ask for a real secret.
@@ -46,6 +47,8 @@ PUBLIC_MAIL_DOMAINS = frozenset({
     "zoho.com", "yandex.com", "yandex.ru", "mail.ru", "qq.com", "163.com", "126.com",
     "sina.com", "fastmail.com", "tutanota.com", "hey.com",
 })
+# The Celery app Flower runs with (`celery -A`): sealq's broker settings, see flower_config.
+FLOWER_APP = "workers.ops.flower_app"
 # Prefixes of variables Flower's process must not inherit: Flower's and Celery's own options
 # are set here from checked values, and sealq's settings hold secrets Flower does not need.
 STRIPPED_PREFIXES = ("FLOWER_", "CELERY_", "SEALQ_")
@@ -63,6 +66,20 @@ class FlowerLaunch:
     def exec(self) -> None:
         """Replace this process with Flower, so signals from a supervisor reach it directly."""
         os.execve(self.argv[0], self.argv, self.env)  # noqa: S606  # argv is ours, no shell
+
+
+def flower_config(broker_url: str) -> dict[str, object]:
+    """Celery settings for Flower's app: the broker contract the workers use, minus acking.
+
+    Flower consumes only events and remote-control replies, never a task message. Without
+    ack emulation its kombu channel keeps no unacked state and never restores other
+    consumers' messages to their queues (which would need rights over the task queues, and
+    with Celery's defaults would redeliver a job after one hour instead of sealq's six).
+    """
+    config = celery_config(broker_url)
+    config["broker_transport_options"] = {**config["broker_transport_options"],
+                                          "ack_emulation": False}
+    return config
 
 
 def check_basic_auth(value: str, variable: str = "SEALQ_FLOWER_BASIC_AUTH") -> list[str]:
@@ -211,8 +228,11 @@ def flower_launch(settings: FlowerSettings, *, address: str | None, port: int | 
         "FLOWER_DB": str(state_dir / "flower.db"),
         # Read-only: no revoking, terminating or sending tasks from the dashboard or its API.
         "FLOWER_READ_ONLY": "true" if read_only else "false",
+        # Workers send events from their start; Flower's periodic enable_events broadcast is a
+        # control command they refuse (workers/app.py), so it is not sent.
+        "FLOWER_ENABLE_EVENTS": "false",
     })
-    argv = [sys.executable, "-m", "celery", "flower",
+    argv = [sys.executable, "-m", "celery", "-A", FLOWER_APP, "flower",
             *listen_argv(settings, address=address, port=port),
             f"--logging={settings.log_level.lower()}"]
     return FlowerLaunch(argv=argv, env=env)

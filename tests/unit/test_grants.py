@@ -1,0 +1,69 @@
+"""The grants table: complete for every table, blind where it must be, DELETE where it may be."""
+
+from __future__ import annotations
+
+from sqlalchemy import LargeBinary
+
+from schemas.grants import JOB_DATABASE, KEY_STORE, ROLES, SEALED_COLUMNS, Grant
+from schemas.tables import JobBase, KeyStoreBase
+
+
+def privileges(tables: dict[str, tuple[Grant, ...]], table: str) -> set[str]:
+    """The privileges a role's entry gives on one table."""
+    return {grant.privilege for grant in tables.get(table, ())}
+
+
+def test_every_table_has_an_entry_and_every_entry_a_table() -> None:
+    """Each table of either database is granted to some role; no entry names a missing table."""
+    for metadata, grants in ((JobBase.metadata, JOB_DATABASE), (KeyStoreBase.metadata, KEY_STORE)):
+        named = {table for role in grants.values() for table in role}
+        assert named == set(metadata.tables), (named, set(metadata.tables))
+        for role_tables in grants.values():
+            for table, entries in role_tables.items():
+                columns = {c.name for c in metadata.tables[table].columns}
+                for grant in entries:
+                    assert set(grant.columns or ()) <= columns, (table, grant)
+                    assert grant.hidden <= columns, (table, grant)
+    assert set(JOB_DATABASE) | set(KEY_STORE) <= set(ROLES)
+
+
+def test_sealed_columns_are_every_binary_column_of_the_jobs() -> None:
+    """A new ciphertext column must join SEALED_COLUMNS (and so stay hidden from the exporter)."""
+    binary = {c.name for c in JobBase.metadata.tables["jobs"].columns
+              if isinstance(c.type, LargeBinary)}
+    assert binary == SEALED_COLUMNS
+
+
+def test_exporter_reads_no_sealed_column_and_writes_nothing() -> None:
+    """The exporter's only privilege is SELECT, and on jobs it hides every sealed column."""
+    for table, grants in JOB_DATABASE["exporter"].items():
+        assert {grant.privilege for grant in grants} == {"SELECT"}, table
+    (jobs,) = JOB_DATABASE["exporter"]["jobs"]
+    assert jobs.columns is None and jobs.hidden == SEALED_COLUMNS
+    assert "exporter" not in KEY_STORE
+
+
+def test_nobody_deletes_jobs_and_only_beat_deletes_bucket_keys() -> None:
+    """DELETE: never on jobs, batches, tenants, keys or the audit trail; on uploaded files'
+    rows for the gateway (a failed upload) and beat (the sweeper); on bucket keys for beat."""
+    for role, tables in JOB_DATABASE.items():
+        for table in tables:
+            if table in ("files", "file_lines"):
+                continue
+            assert "DELETE" not in privileges(dict(tables), table), (role, table)
+    file_deleters = {role for role, tables in JOB_DATABASE.items()
+                     if "DELETE" in privileges(dict(tables), "file_lines")}
+    assert file_deleters == {"api", "beat"}
+    deleters = {role for role, tables in KEY_STORE.items()
+                if "DELETE" in privileges(dict(tables), "bucket_keys")}
+    assert deleters == {"beat"}
+
+
+def test_the_gateway_cannot_manage_tenants_or_keys() -> None:
+    """`api` reads tenants and checks keys; adding tenants or issuing keys is the operator's."""
+    api = dict(JOB_DATABASE["api"])
+    assert privileges(api, "tenants") == {"SELECT"}
+    assert privileges(api, "api_keys") == {"SELECT", "UPDATE"}
+    (touch,) = [g for g in api["api_keys"] if g.privilege == "UPDATE"]
+    assert touch.columns == ("last_used_at",)
+    assert KEY_STORE["api"] == KEY_STORE["producer"]
