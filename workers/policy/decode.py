@@ -1,0 +1,64 @@
+"""Payloads hidden in encodings: base64, hex, URL and \\u escapes, ROT13 and reversed text.
+
+Each decoder returns readable text or nothing; the guard runs its rules on what comes back.
+ROT13 and reversal run only when the text names them, so plain reports pay one regex each.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import codecs
+import re
+from urllib.parse import unquote
+
+_BASE64 = re.compile(r"(?<![A-Za-z0-9+/=])[A-Za-z0-9+/]{16,}={0,2}(?![A-Za-z0-9+/=])")
+_HEX = re.compile(r"(?<![0-9A-Fa-f])(?:[0-9A-Fa-f]{2}){8,}(?![0-9A-Fa-f])")
+_PERCENT = re.compile(r"%[0-9A-Fa-f]{2}(?:%[0-9A-Fa-f]{2}){3,}")
+_ESCAPES = re.compile(r"\\u[0-9A-Fa-f]{4}(?:\\u[0-9A-Fa-f]{4}){2,}")
+_ROT13_NAMES = ("rot13", "rot-13", "rot 13", "caesar")
+_REVERSED_NAMES = ("backwards", "in reverse", "reversed", "倒着", "倒过来", "反过来", "倒序")
+# Encoded runs are at least this long; shorter whitespace-separated tokens are skipped whole.
+_SHORTEST = 16
+# How much of a decoded payload must be letters, CJK or ordinary punctuation to count as text.
+READABLE_SHARE = 0.85
+
+
+def _readable(raw: bytes) -> str | None:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if len(text) < 6:
+        return None
+    readable = sum(c.isalnum() or c.isspace() or c in ".,;:!?'\"-()，。：！？“”" for c in text)
+    return text if readable >= READABLE_SHARE * len(text) else None
+
+
+def _base64(token: str) -> str | None:
+    if len(token) % 4 == 1:
+        return None
+    try:
+        raw = base64.b64decode(token + "=" * (-len(token) % 4), validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    return _readable(raw)
+
+
+def decoded_payloads(text: str) -> list[str]:
+    """Readable texts hidden in `text` by an encoding; empty for ordinary prose."""
+    long_tokens = [token for token in text.split() if len(token) >= _SHORTEST]
+    found = [decoded for token in long_tokens for run in _BASE64.findall(token)
+             if not run.isdigit() and (decoded := _base64(run))]
+    found += [decoded for token in long_tokens for run in _HEX.findall(token)
+              if (decoded := _readable(bytes.fromhex(run)))]
+    if "%" in text:
+        found += [unquote(token) for token in _PERCENT.findall(text)]
+    if "\\u" in text:
+        found += [codecs.decode(token, "unicode_escape") for token in _ESCAPES.findall(text)]
+    lower = text.lower()
+    if any(name in lower for name in _ROT13_NAMES):
+        found.append(codecs.decode(text, "rot13"))
+    if any(name in lower for name in _REVERSED_NAMES):
+        found.append(text[::-1])
+    return found
