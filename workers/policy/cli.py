@@ -16,8 +16,7 @@ from rich.text import Text
 
 from schemas.constants import DEFAULT_KIND, EXIT_CONFIG
 from schemas.errors import ConfigError, SpecError
-from schemas.jobs import BatchLine
-from schemas.jobs import Message
+from schemas.jobs import BatchLine, Message
 from schemas.kinds import Kind, load_kinds
 from workers.policy.corpus import Example, load_corpus
 from workers.policy.evaluate import ALL, Evaluation, Tally, evaluate

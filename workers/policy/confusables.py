@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001, RUF003  # the tables are made of look-alike characters on purpose
 """Folding tables for the guard's normal form: look-alike letters, traditional Chinese, leetspeak.
 
 Applied after NFKC (which already folds full-width, superscript, circled and mathematical

@@ -20,6 +20,8 @@ _ROT13_NAMES = ("rot13", "rot-13", "rot 13", "caesar")
 _REVERSED_NAMES = ("backwards", "in reverse", "reversed", "倒着", "倒过来", "反过来", "倒序")
 # Encoded runs are at least this long; shorter whitespace-separated tokens are skipped whole.
 _SHORTEST = 16
+# Punctuation that counts as readable (ASCII, and Chinese full-width and quotes).
+_PUNCTUATION = frozenset(".,;:!?'\"-()\uff0c\u3002\uff1a\uff01\uff1f\u201c\u201d")
 # How much of a decoded payload must be letters, CJK or ordinary punctuation to count as text.
 READABLE_SHARE = 0.85
 
@@ -31,7 +33,7 @@ def _readable(raw: bytes) -> str | None:
         return None
     if len(text) < 6:
         return None
-    readable = sum(c.isalnum() or c.isspace() or c in ".,;:!?'\"-()，。：！？“”" for c in text)
+    readable = sum(c.isalnum() or c.isspace() or c in _PUNCTUATION for c in text)
     return text if readable >= READABLE_SHARE * len(text) else None
 
 

@@ -1,4 +1,4 @@
-"""Train the guard's n-gram classifier on the corpus's tuning part: `python -m workers.policy.train`.
+"""Train the guard's classifier on the corpus's tuning part: `python -m workers.policy.train`.
 
 Deterministic (fixed fold seed, lbfgs, sorted features), so re-running it reproduces the
 shipped `guard_model.json`; `--check` says whether it does. The threshold is chosen from
