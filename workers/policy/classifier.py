@@ -29,6 +29,17 @@ BUCKET_BITS = 20
 # Fibonacci hashing multiplier (2**64 / golden ratio, odd); numpy's uint64 arithmetic wraps.
 _MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
 _SHIFT = np.uint64(64 - BUCKET_BITS)
+# Texts with less content than this carry too few n-grams to judge ("hi", "Which code?"):
+# the rules alone decide. A Chinese character counts as much as three Latin letters (a
+# Chinese word is one or two characters, an English one about five letters).
+MIN_CONTENT = 32
+CJK_WEIGHT = 3
+
+
+def content(text: str) -> int:
+    """How much a text says: its non-space characters, Chinese ones weighted CJK_WEIGHT."""
+    cjk = sum(1 for char in text if "\u3400" <= char <= "\u9fff")
+    return len(text) - text.count(" ") - cjk + CJK_WEIGHT * cjk
 
 Buckets = npt.NDArray[np.uint64]
 
@@ -103,8 +114,9 @@ class GuardModel:
         return self.bias + float(sums.max()) * scale
 
     def flags(self, text: str) -> bool:
-        """True when the normal-form text scores at or above the threshold."""
-        return self.logit(text) >= self.threshold
+        """True when the normal-form text is long enough to judge and scores at or above the
+        threshold."""
+        return content(text) >= MIN_CONTENT and self.logit(text) >= self.threshold
 
 
 @cache

@@ -20,10 +20,12 @@ from typing import Any
 from workers.policy.classifier import (
     BUCKET_BITS,
     FORMAT,
+    MIN_CONTENT,
     MODEL_FILE,
     GuardModel,
     bucket_ids,
     classifier_view,
+    content,
     gram_total,
 )
 from workers.policy.corpus import Example, load_corpus, part
@@ -105,7 +107,9 @@ def _out_of_fold_logits(examples: Sequence[Example], normal: Sequence[str]) -> l
                              [examples[i].label == "injection" for i in train])
         model = _guard(weights, bias)
         for i in test:
-            logits[i] = model.logit(normal[i])
+            # Texts the shipped model will not judge must not set its threshold.
+            judged = content(normal[i]) >= MIN_CONTENT
+            logits[i] = model.logit(normal[i]) if judged else -math.inf
     return logits
 
 
