@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -14,6 +15,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from schemas.cli_common import EnvFile, settings_or_exit
 from schemas.constants import DEFAULT_KIND, EXIT_CONFIG
 from schemas.errors import ConfigError, SpecError
 from schemas.jobs import BatchLine, Message
@@ -180,6 +182,12 @@ def evaluate_command(
     as_json: Annotated[bool, typer.Option("--json", help="One JSON document.")] = False,
     kinds_file: Annotated[Path | None, typer.Option(
         "--kinds-file", envvar="SEALQ_KINDS_FILE", help="Tenant kinds (a JSON list).")] = None,
+    model_check: Annotated[bool, typer.Option(
+        "--model-check", help="Measure the model check (a kind's injection_model_check) "
+        "instead of the guard: starts the engine a worker would start (SEALQ_MODEL, "
+        "SEALQ_DEVICE, ... from the environment or --env-file) and asks it about every "
+        "example.")] = False,
+    env_file: EnvFile = None,
 ) -> None:
     """Detection and false-positive rates on a corpus; see _EVAL_HELP."""
     try:
@@ -193,12 +201,42 @@ def evaluate_command(
     except (ConfigError, SpecError) as e:
         typer.echo(f"error: {e}", err=True)
         raise typer.Exit(EXIT_CONFIG) from None
-    result = evaluate(examples, lambda text: assess_input(kind, [Message(role="user",
-                                                                         content=text)]))
+    if model_check:
+        judge = _model_check_judge(examples, env_file)
+    else:
+        def judge(text: str) -> Verdict:
+            return assess_input(kind, [Message(role="user", content=text)])
+    result = evaluate(examples, judge)
     if as_json:
         typer.echo(json.dumps({"corpus": corpus.name, "kind": kind.name, **result.as_dict()}))
     else:
         _rates_tables(result)
+
+
+def _model_check_judge(examples: list[Example], env_file: Path | None
+                       ) -> Callable[[str], Verdict]:
+    """Verdicts from the engine's one-word answers, asked for every example at once."""
+    settings = settings_or_exit(env_file)
+    # vLLM logs to stdout unless told otherwise; stdout carries the report (--json).
+    os.environ.setdefault("VLLM_LOGGING_STREAM", "ext://sys.stderr")
+    # Heavy imports only when the engine is really wanted.
+    from workers.engine.options import EngineOptions
+    from workers.engine.vllm import VllmEngine
+    from workers.policy.second_opinion import MODEL, says_injection, second_opinion_request
+
+    try:
+        options = EngineOptions.from_settings(settings)
+    except ConfigError as e:
+        typer.echo(f"error: {e}", err=True)
+        raise typer.Exit(EXIT_CONFIG) from None
+    texts = sorted({example.text for example in examples})
+    with VllmEngine(options, collect_stats=False) as engine:
+        futures = [engine.submit(second_opinion_request([Message(role="user", content=text)],
+                                                        request_id=f"eval-{i}"))
+                   for i, text in enumerate(texts)]
+        said = {text: says_injection(future.result().text)
+                for text, future in zip(texts, futures, strict=True)}
+    return lambda text: (Verdict("flag", {MODEL: 1}) if said[text] else Verdict("accept", {}))
 
 
 def _cell(tally: Tally) -> str:
