@@ -17,6 +17,7 @@ import pytest
 
 from workers.policy.classifier import CLASSIFIER, GuardModel, shipped_model
 from workers.policy.corpus import (
+    ALWAYS_TUNE_SOURCES,
     CLEAN_FAMILIES,
     INJECTION_FAMILIES,
     SPLIT_SEED,
@@ -57,8 +58,8 @@ PINNED = {
     "indirect": ["en-inj-096", "en-inj-099", "zh-inj-080", "zh-inj-084"],
 }
 # What `sealq policy eval tests/corpus/guard.jsonl` prints for the held-out part (README).
-HELDOUT_FIGURES = {("injection", "en"): (60, 61), ("injection", "zh"): (54, 56),
-                   ("clean", "en"): (8, 54), ("clean", "zh"): (2, 54)}
+HELDOUT_FIGURES = {("injection", "en"): (58, 61), ("injection", "zh"): (54, 56),
+                   ("clean", "en"): (3, 54), ("clean", "zh"): (2, 54)}
 
 
 def _caught(example: Example) -> bool:
@@ -79,8 +80,9 @@ def test_corpus_is_big_bilingual_and_covers_every_family() -> None:
 def test_stored_split_is_the_published_seeded_draw() -> None:
     """The split in the file is draw_split with SPLIT_SEED: it was drawn once, not picked."""
     assert {e.id: e.split for e in EXAMPLES} == draw_split(EXAMPLES, seed=SPLIT_SEED)
-    assert 0.3 < len(HELDOUT) / len(EXAMPLES) < 0.4
-    assert not [e for e in HELDOUT if e.source == "v1-tuned"]
+    drawn = [e for e in EXAMPLES if e.source not in ALWAYS_TUNE_SOURCES]
+    assert abs(len(HELDOUT) - 0.4 * len(drawn)) <= 2  # rounded per language and label
+    assert not [e for e in HELDOUT if e.source in ALWAYS_TUNE_SOURCES]
 
 
 @pytest.mark.parametrize("family", sorted(PINNED))

@@ -18,8 +18,8 @@ _PERCENT = re.compile(r"%[0-9A-Fa-f]{2}(?:%[0-9A-Fa-f]{2}){3,}")
 _ESCAPES = re.compile(r"\\u[0-9A-Fa-f]{4}(?:\\u[0-9A-Fa-f]{4}){2,}")
 _ROT13_NAMES = ("rot13", "rot-13", "rot 13", "caesar")
 _REVERSED_NAMES = ("backwards", "in reverse", "reversed", "倒着", "倒过来", "反过来", "倒序")
-# Encoded runs are at least this long; shorter whitespace-separated tokens are skipped whole.
-_SHORTEST = 16
+# The cheap test for a base64 or hex run (no look-behind, so the regex engine skips ahead).
+_LONG_RUN = re.compile(r"[A-Za-z0-9+/]{16}")
 # Punctuation that counts as readable (ASCII, and Chinese full-width and quotes).
 _PUNCTUATION = frozenset(".,;:!?'\"-()\uff0c\u3002\uff1a\uff01\uff1f\u201c\u201d")
 # How much of a decoded payload must be letters, CJK or ordinary punctuation to count as text.
@@ -49,11 +49,12 @@ def _base64(token: str) -> str | None:
 
 def decoded_payloads(text: str) -> list[str]:
     """Readable texts hidden in `text` by an encoding; empty for ordinary prose."""
-    long_tokens = [token for token in text.split() if len(token) >= _SHORTEST]
-    found = [decoded for token in long_tokens for run in _BASE64.findall(token)
-             if not run.isdigit() and (decoded := _base64(run))]
-    found += [decoded for token in long_tokens for run in _HEX.findall(token)
-              if (decoded := _readable(bytes.fromhex(run)))]
+    found: list[str] = []
+    if _LONG_RUN.search(text):  # hex digits are base64 characters too
+        found += [decoded for run in _BASE64.findall(text)
+                  if not run.isdigit() and (decoded := _base64(run))]
+        found += [decoded for run in _HEX.findall(text)
+                  if (decoded := _readable(bytes.fromhex(run)))]
     if "%" in text:
         found += [unquote(token) for token in _PERCENT.findall(text)]
     if "\\u" in text:
