@@ -24,7 +24,7 @@ from schemas.errors import ConfigError
 CLASSIFIER = "injection.classifier"
 MODEL_FILE = "guard_model.json"
 FORMAT = "sealq-guard-hashed-ngram-logistic/1"
-# 2**20 buckets: n-grams of different text rarely share one, and the table is 4 MB.
+# 2**20 buckets: n-grams of different text rarely share one; the table takes 8 MB.
 BUCKET_BITS = 20
 # Fibonacci hashing multiplier (2**64 / golden ratio, odd); numpy's uint64 arithmetic wraps.
 _MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)

@@ -10,6 +10,7 @@ from schemas.errors import ConfigError, PolicyRejection
 from schemas.jobs import ErrorCode, Message
 from schemas.kinds import Kind
 from workers.engine.base import GenerationRequest
+from workers.policy.classifier import shipped_model
 from workers.policy.input_guard import assess_input
 from workers.policy.second_opinion import MODEL, says_injection, second_opinion_request
 from workers.policy.verdict import OutputDecision, Verdict
@@ -28,6 +29,8 @@ class PolicyEngine:
         from workers.policy.pii import PiiScanner
 
         self._output: OutputPolicy = OutputPolicy(PiiScanner(today=today))
+        # Loaded now, so a damaged model file stops the worker at start, not its first job.
+        shipped_model()
 
     def prepare(self, kinds: Iterable[Kind]) -> None:
         """Compile every kind's tenant patterns now (presidio's `regex` engine, not `re`);
