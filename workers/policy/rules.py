@@ -14,6 +14,8 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from workers.policy.text import without_spaces
+
 OVERRIDE = "injection.override"
 PERSONA = "injection.persona"
 EXTRACTION = "injection.extraction"
@@ -24,7 +26,6 @@ ADDRESSED = "injection.addressed"
 RULE_CODES = (OVERRIDE, PERSONA, EXTRACTION, EXFILTRATION, DELIMITER, ENCODED, ADDRESSED)
 
 _WORD = re.compile(r"[a-z]+")
-_ASCII_WORD = re.compile(r"[a-z]+")
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,7 @@ class Rule:
 def rule(code: str, needs: str, pattern: str, *, spaceless: bool = False) -> Rule:
     """A rule from a space-separated list of needs and its pattern (multi-line mode)."""
     split = needs.split()
-    words = frozenset(n for n in split if _ASCII_WORD.fullmatch(n))
+    words = frozenset(n for n in split if _WORD.fullmatch(n))
     fragments = tuple(n for n in split if n not in words)
     return Rule(code, re.compile(pattern, re.MULTILINE), words, fragments,
                 tuple(frozenset(fragment) for fragment in fragments), spaceless)
@@ -60,7 +61,7 @@ class Scan:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.spaceless = text.replace(" ", "")
+        self.spaceless = without_spaces(text)
         self.words = frozenset(_WORD.findall(text))
         self.chars = frozenset(text)
 
