@@ -55,6 +55,10 @@ class Kind(BaseModel):
     max_tokens_cap: Annotated[int, Field(ge=1, le=MAX_MAX_TOKENS)] = MAX_MAX_TOKENS
     # What a prompt-injection hit does: end the job rejected, or record the code and go on.
     injection: Literal["reject", "flag"] = "reject"
+    # Ask the worker's own engine, before the real request, whether the document is an
+    # injection (a constrained one-word answer; code injection.model). Off by default: it
+    # costs one short extra request per job and only a capable (GPU) model judges well.
+    injection_model_check: bool = False
     # What PII found in the answer does: redact it in place, or reject the job.
     pii: Literal["redact", "reject"] = "redact"
     pii_patterns: list[TenantPattern] = []

@@ -65,6 +65,13 @@ class Policy(Protocol):
     def check_output(self, kind: Kind, text: str) -> OutputChecked:
         """The answer as it may be delivered; raises PolicyRejection to refuse it."""
 
+    def second_opinion_request(self, kind: Kind, messages: Sequence[Message], *,
+                               request_id: str) -> GenerationRequest:
+        """The engine request asking whether the input is an injection."""
+
+    def check_second_opinion(self, kind: Kind, answer: str) -> dict[str, int]:
+        """Codes from the engine's answer; raises PolicyRejection to refuse the input."""
+
 
 def safe_traceback(error: BaseException) -> str:
     """A traceback with frames and exception types only: messages may quote content."""
@@ -162,6 +169,8 @@ class Generator:
         kind = self._kinds.get(claim.kind)
         try:
             codes = dict(self._policy.check_input(kind, body.messages))
+            if kind.injection_model_check:
+                codes.update(self._second_opinion(claim, kind, body))
             completion = self._generate(claim, kind, body)
             checked = self._policy.check_output(kind, completion.text)
         except LeaseLost:
@@ -177,6 +186,13 @@ class Generator:
                        prompt_tokens=completion.prompt_tokens,
                        completion_tokens=completion.completion_tokens,
                        finish_reason=completion.finish_reason, policy=codes or None)
+
+    def _second_opinion(self, claim: Claim, kind: Kind, body: RequestBody) -> dict[str, int]:
+        """The engine's own one-word judgement of the input, asked before the real request."""
+        request = self._policy.second_opinion_request(
+            kind, body.messages, request_id=f"{claim.job_id}-{claim.attempts}-guard")
+        answer = self._await(claim, self._engine.submit(request))
+        return self._policy.check_second_opinion(kind, answer.text)
 
     def _generate(self, claim: Claim, kind: Kind, body: RequestBody) -> Completion:
         request = GenerationRequest(

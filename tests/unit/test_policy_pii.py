@@ -17,8 +17,9 @@ from workers.policy.engine import PolicyEngine
 CORPUS = Path(__file__).parent.parent / "corpus"
 SAMPLES = [json.loads(line) for line in
            (CORPUS / "pii_samples.jsonl").read_text("utf-8").splitlines() if line]
-CLEAN = [json.loads(line) for line in
-         (CORPUS / "clean_prompts.jsonl").read_text("utf-8").splitlines() if line]
+CLEAN = [row for row in (json.loads(line) for line in
+                         (CORPUS / "guard.jsonl").read_text("utf-8").splitlines() if line)
+         if row["label"] == "clean"]
 CODES = {"email": "pii.email", "phone": "pii.phone", "cn_mobile": "pii.cn_mobile",
          "card": "pii.card", "iban": "pii.iban", "cn_resident_id": "pii.cn_resident_id"}
 

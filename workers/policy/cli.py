@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -14,10 +15,13 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from schemas.cli_common import EnvFile, settings_or_exit
 from schemas.constants import DEFAULT_KIND, EXIT_CONFIG
 from schemas.errors import ConfigError, SpecError
-from schemas.jobs import BatchLine
+from schemas.jobs import BatchLine, Message
 from schemas.kinds import Kind, load_kinds
+from workers.policy.corpus import Example, load_corpus
+from workers.policy.evaluate import ALL, Evaluation, Tally, evaluate
 from workers.policy.input_guard import assess_input
 from workers.policy.lean_import import without_torch
 from workers.policy.verdict import Verdict, format_codes
@@ -156,3 +160,103 @@ def _table(verdicts: list[tuple[str, Verdict]], kind: Kind, outputs: bool) -> No
     console.print(table)
     tally: Counter[str] = Counter(verdict.decision for _, verdict in verdicts)
     console.print(", ".join(f"{tally[d]} {d}" for d in _STYLE if tally[d]) or "nothing checked")
+
+
+_EVAL_HELP = (
+    "Run the input guard over a labelled corpus and print detection rates (injection attempts "
+    "not accepted) and false-positive rates (clean prompts not accepted), overall, per "
+    "language and per family, for each split the corpus has (tune, heldout).\n\n"
+    "CORPUS is JSONL with lang (en, zh), label (injection, clean), family, text and "
+    "optionally split; tests/corpus/guard.jsonl is the corpus the README's table comes from. "
+    "An unreadable file or a bad line: exit code 2."
+)
+
+
+@policy_app.command("eval", help=_EVAL_HELP)
+def evaluate_command(
+    corpus: Annotated[Path, typer.Argument(metavar="CORPUS.jsonl", help="Labelled corpus.")],
+    kind_name: Annotated[str, typer.Option("--kind", "-k", help="Kind whose policy applies.")]
+        = DEFAULT_KIND,
+    split: Annotated[str | None, typer.Option(
+        "--split", help="Only this split: tune or heldout (default: every split).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON document.")] = False,
+    kinds_file: Annotated[Path | None, typer.Option(
+        "--kinds-file", envvar="SEALQ_KINDS_FILE", help="Tenant kinds (a JSON list).")] = None,
+    model_check: Annotated[bool, typer.Option(
+        "--model-check", help="Measure the model check (a kind's injection_model_check) "
+        "instead of the guard: starts the engine a worker would start (SEALQ_MODEL, "
+        "SEALQ_DEVICE, ... from the environment or --env-file) and asks it about every "
+        "example.")] = False,
+    env_file: EnvFile = None,
+) -> None:
+    """Detection and false-positive rates on a corpus; see _EVAL_HELP."""
+    try:
+        if split not in (None, "tune", "heldout"):
+            raise ConfigError(f"--split must be tune or heldout, not {split!r}")
+        kind = _kind(kinds_file, kind_name)
+        examples: list[Example] = [e for e in load_corpus(corpus)
+                                   if split is None or e.split == split]
+        if not examples:
+            raise SpecError(f"{corpus} has no examples in split {split}")
+    except (ConfigError, SpecError) as e:
+        typer.echo(f"error: {e}", err=True)
+        raise typer.Exit(EXIT_CONFIG) from None
+    if model_check:
+        judge = _model_check_judge(examples, env_file)
+    else:
+        def judge(text: str) -> Verdict:
+            return assess_input(kind, [Message(role="user", content=text)])
+    result = evaluate(examples, judge)
+    if as_json:
+        typer.echo(json.dumps({"corpus": corpus.name, "kind": kind.name, **result.as_dict()}))
+    else:
+        _rates_tables(result)
+
+
+def _model_check_judge(examples: list[Example], env_file: Path | None
+                       ) -> Callable[[str], Verdict]:
+    """Verdicts from the engine's one-word answers, asked for every example at once."""
+    settings = settings_or_exit(env_file)
+    # vLLM logs to stdout unless told otherwise; stdout carries the report (--json).
+    os.environ.setdefault("VLLM_LOGGING_STREAM", "ext://sys.stderr")
+    # Heavy imports only when the engine is really wanted.
+    from workers.engine.options import EngineOptions
+    from workers.engine.vllm import VllmEngine
+    from workers.policy.second_opinion import MODEL, says_injection, second_opinion_request
+
+    try:
+        options = EngineOptions.from_settings(settings)
+    except ConfigError as e:
+        typer.echo(f"error: {e}", err=True)
+        raise typer.Exit(EXIT_CONFIG) from None
+    texts = sorted({example.text for example in examples})
+    with VllmEngine(options, collect_stats=False) as engine:
+        futures = [engine.submit(second_opinion_request([Message(role="user", content=text)],
+                                                        request_id=f"eval-{i}"))
+                   for i, text in enumerate(texts)]
+        said = {text: says_injection(future.result().text)
+                for text, future in zip(texts, futures, strict=True)}
+    return lambda text: (Verdict("flag", {MODEL: 1}) if said[text] else Verdict("accept", {}))
+
+
+def _cell(tally: Tally) -> str:
+    return f"{tally.rate:.3f} ({tally.hit}/{tally.total})" if tally.total else "-"
+
+
+def _rates_tables(result: Evaluation) -> None:
+    console = Console()
+    # Tune and heldout are shown apart, never pooled; a corpus without splits is one part.
+    splits = [split for split in result.splits() if split != ALL] or [ALL]
+    columns = [*result.languages(), ALL]
+    for split in splits:
+        for label, title in (("injection", "injection attempts caught"),
+                             ("clean", "clean prompts flagged")):
+            where = "" if split == ALL else f", {split} part"
+            table = Table(title=f"{title}{where}")
+            table.add_column("family")
+            for lang in columns:
+                table.add_column(lang, justify="right", no_wrap=True)
+            for family in [*result.families(label), ALL]:
+                table.add_row(family, *(_cell(result.get(split, label, lang, family))
+                                        for lang in columns))
+            console.print(table)

@@ -7,9 +7,12 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from schemas.errors import ConfigError, PolicyRejection
-from schemas.jobs import Message
+from schemas.jobs import ErrorCode, Message
 from schemas.kinds import Kind
+from workers.engine.base import GenerationRequest
+from workers.policy.classifier import shipped_model
 from workers.policy.input_guard import assess_input
+from workers.policy.second_opinion import MODEL, says_injection, second_opinion_request
 from workers.policy.verdict import OutputDecision, Verdict
 
 if TYPE_CHECKING:
@@ -26,6 +29,8 @@ class PolicyEngine:
         from workers.policy.pii import PiiScanner
 
         self._output: OutputPolicy = OutputPolicy(PiiScanner(today=today))
+        # Loaded now, so a damaged model file stops the worker at start, not its first job.
+        shipped_model()
 
     def prepare(self, kinds: Iterable[Kind]) -> None:
         """Compile every kind's tenant patterns now (presidio's `regex` engine, not `re`);
@@ -53,6 +58,21 @@ class PolicyEngine:
         verdict = assess_input(kind, messages)
         verdict.raise_if_rejected()
         return verdict.codes
+
+    def second_opinion_request(self, kind: Kind, messages: Sequence[Message], *,
+                               request_id: str) -> GenerationRequest:
+        """The engine request asking whether the document is an injection (for kinds with
+        injection_model_check)."""
+        return second_opinion_request(messages, request_id=request_id)
+
+    def check_second_opinion(self, kind: Kind, answer: str) -> dict[str, int]:
+        """{injection.model: 1} when the model says injection (PolicyRejection if the kind
+        rejects injections), else nothing."""
+        if not says_injection(answer):
+            return {}
+        if kind.injection == "reject":
+            raise PolicyRejection(ErrorCode.PROMPT_INJECTION.value, f"{MODEL}=1")
+        return {MODEL: 1}
 
     def assess_output(self, kind: Kind, text: str) -> Verdict:
         """The output policy's verdict (accept, redact or reject); never raises."""

@@ -1,9 +1,16 @@
-"""Character classes the guard counts, and the normal form injection rules match against."""
+"""Character classes the guard counts, and the normal form its rules and classifier read.
+
+The normal form undoes the cheap disguises: full-width and styled letters (NFKC), look-alike
+Cyrillic and Greek letters, traditional Chinese, invisible and bidi characters, case, padding
+between Chinese characters, letters spelled out one by one, and leetspeak.
+"""
 
 from __future__ import annotations
 
 import re
 import unicodedata
+
+from workers.policy.confusables import FOLD, LEET
 
 # Zero-width, joiners, word joiner, BOM, soft hyphen, invisible operators, Mongolian vowel
 # separator, Hangul fillers: invisible in a viewer, visible to a tokenizer.
@@ -21,19 +28,84 @@ TAG_FLAG = re.compile("\U0001f3f4[\U000e0030-\U000e0039\U000e0061-\U000e007a]+\U
 # kept because text extracted from PDFs and spreadsheets carries them.
 CONTROL_CHARS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 
-_WHITESPACE = re.compile(r"\s+")
 _HIDDEN = re.compile(
     f"{INVISIBLE.pattern}|{BIDI_CONTROLS.pattern}|{TAG_CHARS.pattern}|{CONTROL_CHARS.pattern}"
 )
+_CJK = "\u3400-\u9fff\uf900-\ufaff"
+# Spaces and separators padding Chinese characters apart ("忽 略", "忽/略"): Chinese has none.
+_CJK_PADDING = re.compile(f"(?<=[{_CJK}])[ /|·・_*.\\-]+(?=[{_CJK}])")
+# Four or more single letters joined by one repeated separator: "d-i-s-r-e-g-a-r-d", "i g n o r e".
+_SPELLED = re.compile(r"(?<![a-z0-9])[a-z](?:([ .\-_*])[a-z])(?:\1[a-z]){2,}(?![a-z0-9])")
+# The cheap test for the above (no look-behind, so the regex engine can skip ahead).
+_MAYBE_SPELLED = re.compile(r"[a-z]([ .\-_*])[a-z]\1[a-z]\1[a-z]")
+# Where a letter meets a digit: the start of a leetspeak candidate ("1gn0r3", "fy2023").
+_LETTER_DIGIT = re.compile(r"[a-z][0-9]|[0-9][a-z]")
+_WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
+_FULL_WIDTH = re.compile("[\uff01-\uff5e\u3000]")
+_FOLDABLE = re.compile(f"[{''.join(chr(c) for c in FOLD)}]")
 
 
-def matchable(text: str) -> str:
-    """NFKC-folded, hidden characters removed, case-folded, whitespace collapsed to one space."""
-    # NFKC turns full-width letters and look-alike punctuation into plain ASCII first.
-    folded = unicodedata.normalize("NFKC", text)
-    return _WHITESPACE.sub(" ", _HIDDEN.sub("", folded)).casefold()
+def _unspell(match: re.Match[str]) -> str:
+    return match.group().replace(match.group(1), "")
+
+
+def _unleet(text: str) -> str:
+    """Words mixing letters and digits, with at least as many letters, read as letters."""
+    words: dict[tuple[int, int], str] = {}
+    for match in _LETTER_DIGIT.finditer(text):
+        start = end = match.start()
+        while start > 0 and text[start - 1] in _WORD_CHARS:
+            start -= 1
+        while end < len(text) and text[end] in _WORD_CHARS:
+            end += 1
+        word = text[start:end]
+        letters = sum(c.isalpha() for c in word)
+        if len(word) >= 3 and letters >= len(word) - letters:
+            words[start, end] = word.translate(LEET)
+    for (start, end), folded in sorted(words.items(), reverse=True):
+        text = text[:start] + folded + text[end:]
+    return text
+
+
+def _collapse(text: str) -> str:
+    """One space between words, no blank lines, no space at either end of a line."""
+    return "\n".join(line for line in (" ".join(raw.split()) for raw in text.split("\n")) if line)
+
+
+def _nfkc(text: str) -> str:
+    # Full-width forms are most of what Chinese text needs folded; swapping them first lets
+    # the cheap is_normalized check skip the full NFKC pass (a third of a millisecond per 2 kB).
+    if _FULL_WIDTH.search(text):
+        text = _FULL_WIDTH.sub(_narrow, text)
+    return text if unicodedata.is_normalized("NFKC", text) else unicodedata.normalize("NFKC", text)
+
+
+def _narrow(match: re.Match[str]) -> str:
+    char = match.group()
+    return " " if char == "\u3000" else chr(ord(char) - 0xFEE0)
+
+
+def _fold(match: re.Match[str]) -> str:
+    return match.group().translate(FOLD)
+
+
+def unhidden(text: str) -> str:
+    """NFKC form with hidden characters removed, case kept (encodings are case-sensitive)."""
+    return _HIDDEN.sub("", _nfkc(text))
+
+
+def normalise(text: str) -> str:
+    """The guard's normal form: folded, hidden characters gone, lower case, one space between
+    words, newlines kept (they mark turns and headers), no padding inside Chinese."""
+    folded = _FOLDABLE.sub(_fold, unhidden(text).casefold())
+    if _MAYBE_SPELLED.search(folded):  # before collapsing: double spaces still separate words
+        folded = _SPELLED.sub(_unspell, folded)
+    folded = _collapse(folded)
+    if not folded.isascii():
+        folded = _CJK_PADDING.sub("", folded)
+    return _unleet(folded) if _LETTER_DIGIT.search(folded) else folded
 
 
 def without_spaces(text: str) -> str:
-    """`matchable` text with every space removed: Chinese has none, so padding is evasion."""
+    """Normal-form text with every space removed, for rules that read Chinese."""
     return text.replace(" ", "")

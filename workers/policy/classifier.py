@@ -1,0 +1,126 @@
+"""The guard's statistical signal: a logistic model over hashed character n-grams.
+
+Trained by `python -m workers.policy.train` on the corpus's tuning part and shipped as JSON
+(`guard_model.json`: weights per hash bucket, bias, threshold), so inference needs neither
+scikit-learn nor pickle: numpy hashes every n-gram of the text at once and sums the weights.
+Long texts are scored in overlapping windows and the highest window counts, so one injected
+sentence inside a long, genuine report is not averaged away.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from schemas.errors import ConfigError
+
+CLASSIFIER = "injection.classifier"
+MODEL_FILE = "guard_model.json"
+FORMAT = "sealq-guard-hashed-ngram-logistic/1"
+# 2**20 buckets: n-grams of different text rarely share one; the table takes 8 MB.
+BUCKET_BITS = 20
+# Fibonacci hashing multiplier (2**64 / golden ratio, odd); numpy's uint64 arithmetic wraps.
+_MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
+_SHIFT = np.uint64(64 - BUCKET_BITS)
+# Texts with less content than this carry too few n-grams to judge ("hi", "Which code?"):
+# the rules alone decide. A Chinese character counts as much as three Latin letters (a
+# Chinese word is one or two characters, an English one about five letters).
+MIN_CONTENT = 32
+CJK_WEIGHT = 3
+
+
+def content(text: str) -> int:
+    """How much a text says: its non-space characters, Chinese ones weighted CJK_WEIGHT."""
+    cjk = sum(1 for char in text if "\u3400" <= char <= "\u9fff")
+    return len(text) - text.count(" ") - cjk + CJK_WEIGHT * cjk
+
+Buckets = npt.NDArray[np.uint64]
+
+
+def classifier_view(text: str) -> str:
+    """What the classifier reads: the normal form with line breaks as spaces (how a text is
+    laid out says little about intent, and the corpus's layouts must not be learnt)."""
+    return text.replace("\n", " ")
+
+
+def gram_total(length: int, sizes: tuple[int, ...]) -> int:
+    """How many n-grams of the given sizes a text of `length` characters has."""
+    return sum(max(0, length - n + 1) for n in sizes)
+
+
+def bucket_ids(text: str, sizes: tuple[int, ...]) -> dict[int, Buckets]:
+    """For each size n, the hash bucket of the n-gram starting at every position of `text`."""
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    found: dict[int, Buckets] = {}
+    rolling = codes
+    for n in range(1, max(sizes, default=0) + 1):
+        if n > 1:
+            rolling = rolling[:-1] * _MULTIPLIER + codes[n - 1:]
+        if n in sizes:
+            found[n] = ((rolling + np.uint64(n)) * _MULTIPLIER) >> _SHIFT
+    return found
+
+
+@dataclass(frozen=True)
+class GuardModel:
+    """Weights per bucket (dense), a bias and the decision threshold on the logit."""
+
+    sizes: tuple[int, ...]
+    table: npt.NDArray[np.float64]
+    bias: float
+    threshold: float
+    window: int
+    stride: int
+
+    @classmethod
+    def from_json(cls, document: dict[str, Any]) -> GuardModel:
+        """The model from its JSON document; ConfigError when it is not one."""
+        if document.get("format") != FORMAT:
+            raise ConfigError(f"guard model: expected format {FORMAT!r}")
+        try:
+            table = np.zeros(1 << BUCKET_BITS, dtype=np.float64)
+            for bucket, weight in document["weights"].items():
+                table[int(bucket)] = float(weight)
+            return cls(sizes=tuple(int(n) for n in document["sizes"]), table=table,
+                       bias=float(document["bias"]), threshold=float(document["threshold"]),
+                       window=int(document["window"]), stride=int(document["stride"]))
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as e:
+            raise ConfigError(f"guard model: missing or malformed field ({e!r})") from None
+
+    def logit(self, text: str) -> float:
+        """The highest window's logit for a normal-form text (the whole text if short)."""
+        text = classifier_view(text)
+        length = len(text)
+        if not gram_total(length, self.sizes):
+            return self.bias
+        weights = {n: self.table[ids] for n, ids in bucket_ids(text, self.sizes).items()}
+        if length <= self.window:
+            total = sum(float(w.sum()) for w in weights.values())
+            return self.bias + total / math.sqrt(gram_total(length, self.sizes))
+        starts = np.array([*range(0, length - self.window, self.stride),
+                           length - self.window])
+        sums = np.zeros(len(starts))
+        for n, w in weights.items():
+            prefix = np.concatenate(([0.0], np.cumsum(w)))
+            sums += prefix[starts + self.window - n + 1] - prefix[starts]
+        scale = 1.0 / math.sqrt(gram_total(self.window, self.sizes))
+        return self.bias + float(sums.max()) * scale
+
+    def flags(self, text: str) -> bool:
+        """True when the normal-form text is long enough to judge and scores at or above the
+        threshold."""
+        return content(text) >= MIN_CONTENT and self.logit(text) >= self.threshold
+
+
+@cache
+def shipped_model() -> GuardModel:
+    """The model shipped beside this module, loaded once per process."""
+    raw = resources.files("workers.policy").joinpath(MODEL_FILE).read_text(encoding="utf-8")
+    return GuardModel.from_json(json.loads(raw))

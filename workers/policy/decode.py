@@ -1,0 +1,67 @@
+"""Payloads hidden in encodings: base64, hex, URL and \\u escapes, ROT13 and reversed text.
+
+Each decoder returns readable text or nothing; the guard runs its rules on what comes back.
+ROT13 and reversal run only when the text names them, so plain reports pay one regex each.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import codecs
+import re
+from urllib.parse import unquote
+
+_BASE64 = re.compile(r"(?<![A-Za-z0-9+/=])[A-Za-z0-9+/]{16,}={0,2}(?![A-Za-z0-9+/=])")
+_HEX = re.compile(r"(?<![0-9A-Fa-f])(?:[0-9A-Fa-f]{2}){8,}(?![0-9A-Fa-f])")
+_PERCENT = re.compile(r"%[0-9A-Fa-f]{2}(?:%[0-9A-Fa-f]{2}){3,}")
+_ESCAPES = re.compile(r"\\u[0-9A-Fa-f]{4}(?:\\u[0-9A-Fa-f]{4}){2,}")
+_ROT13_NAMES = ("rot13", "rot-13", "rot 13", "caesar")
+_REVERSED_NAMES = ("backwards", "in reverse", "reversed", "倒着", "倒过来", "反过来", "倒序")
+# The cheap test for a base64 or hex run (no look-behind, so the regex engine skips ahead).
+_LONG_RUN = re.compile(r"[A-Za-z0-9+/]{16}")
+# Punctuation that counts as readable (ASCII, and Chinese full-width and quotes).
+_PUNCTUATION = frozenset(".,;:!?'\"-()\uff0c\u3002\uff1a\uff01\uff1f\u201c\u201d")
+# How much of a decoded payload must be letters, CJK or ordinary punctuation to count as text.
+READABLE_SHARE = 0.85
+
+
+def _readable(raw: bytes) -> str | None:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if len(text) < 6:
+        return None
+    readable = sum(c.isalnum() or c.isspace() or c in _PUNCTUATION for c in text)
+    return text if readable >= READABLE_SHARE * len(text) else None
+
+
+def _base64(token: str) -> str | None:
+    if len(token) % 4 == 1:
+        return None
+    try:
+        raw = base64.b64decode(token + "=" * (-len(token) % 4), validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    return _readable(raw)
+
+
+def decoded_payloads(text: str) -> list[str]:
+    """Readable texts hidden in `text` by an encoding; empty for ordinary prose."""
+    found: list[str] = []
+    if _LONG_RUN.search(text):  # hex digits are base64 characters too
+        found += [decoded for run in _BASE64.findall(text)
+                  if not run.isdigit() and (decoded := _base64(run))]
+        found += [decoded for run in _HEX.findall(text)
+                  if (decoded := _readable(bytes.fromhex(run)))]
+    if "%" in text:
+        found += [unquote(token) for token in _PERCENT.findall(text)]
+    if "\\u" in text:
+        found += [codecs.decode(token, "unicode_escape") for token in _ESCAPES.findall(text)]
+    lower = text.lower()
+    if any(name in lower for name in _ROT13_NAMES):
+        found.append(codecs.decode(text, "rot13"))
+    if any(name in lower for name in _REVERSED_NAMES):
+        found.append(text[::-1])
+    return found

@@ -1,0 +1,115 @@
+"""Family rules: each is a code, a pattern on the normal form, and the words it needs.
+
+A rule runs only when one of its `needs` is in the text (a need of ASCII letters as a whole
+word, any other need as a substring), and only on the stretches near those needs. The words
+and characters of the text are collected once, so a report that names no instruction word
+costs set look-ups, not a regex scan per rule. A need must lie inside every match of its
+rule. Chinese rules read the text without spaces.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from workers.policy.text import without_spaces
+
+OVERRIDE = "injection.override"
+PERSONA = "injection.persona"
+EXTRACTION = "injection.extraction"
+EXFILTRATION = "injection.exfiltration"
+DELIMITER = "injection.delimiter"
+ENCODED = "injection.encoded"
+ADDRESSED = "injection.addressed"
+RULE_CODES = (OVERRIDE, PERSONA, EXTRACTION, EXFILTRATION, DELIMITER, ENCODED, ADDRESSED)
+
+_WORD = re.compile(r"[a-z]+")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One family rule; `spaceless` rules read the text with spaces removed (Chinese)."""
+
+    code: str
+    pattern: re.Pattern[str]
+    # Whole ASCII words, one of which (or one of `fragments`) must occur for the rule to run.
+    words: frozenset[str]
+    fragments: tuple[str, ...]
+    # The characters of each fragment: a fragment can only occur if all of them do.
+    alphabets: tuple[frozenset[str], ...]
+    spaceless: bool = False
+
+
+def rule(code: str, needs: str, pattern: str, *, spaceless: bool = False) -> Rule:
+    """A rule from a space-separated list of needs and its pattern (multi-line mode)."""
+    split = needs.split()
+    words = frozenset(n for n in split if _WORD.fullmatch(n))
+    fragments = tuple(n for n in split if n not in words)
+    return Rule(code, re.compile(pattern, re.MULTILINE), words, fragments,
+                tuple(frozenset(fragment) for fragment in fragments), spaceless)
+
+
+# Longer than any match of any rule reaches from the need inside it: a rule runs only on the
+# stretches of text this close to an occurrence of one of its needs.
+REACH = 320
+
+
+class Scan:
+    """A normal-form text prepared for the rules: its words, characters and spaceless twin."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.spaceless = without_spaces(text)
+        self.words = frozenset(_WORD.findall(text))
+        self.chars = frozenset(text)
+
+    def needles(self, each: Rule) -> list[str]:
+        """The rule's needs that occur in the text (empty: the rule cannot match)."""
+        target = self.spaceless if each.spaceless else self.text
+        found = ([word for word in each.words if word in self.words]
+                 if not self.words.isdisjoint(each.words) else [])
+        # A set test first; the substring search runs only when every character occurs.
+        found += [fragment for fragment, alphabet in zip(each.fragments, each.alphabets,
+                                                         strict=True)
+                  if alphabet <= self.chars and fragment in target]
+        return found
+
+    def count(self, each: Rule) -> int:
+        """How many times the rule matches, searching only near its needs."""
+        needles = self.needles(each)
+        if not needles:
+            return 0
+        target = self.spaceless if each.spaceless else self.text
+        return sum(len(each.pattern.findall(target, start, end))
+                   for start, end in _stretches(target, needles))
+
+
+def _stretches(text: str, needles: list[str]) -> list[tuple[int, int]]:
+    """Merged [start, end) spans within REACH of every occurrence of the needles."""
+    spans = []
+    for needle in needles:
+        at = text.find(needle)
+        while at != -1:
+            spans.append((max(0, at - REACH), min(len(text), at + len(needle) + REACH)))
+            at = text.find(needle, at + 1)
+    spans.sort()
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def run_rules(rules: Iterable[Rule], text: str) -> Counter[str]:
+    """How many times each code fires on a normal-form `text`."""
+    scan = Scan(text)
+    hits: Counter[str] = Counter()
+    for each in rules:
+        count = scan.count(each)
+        if count:
+            hits[each.code] += count
+    return hits

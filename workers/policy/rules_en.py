@@ -1,0 +1,381 @@
+"""English family rules, on the normal form (lower case, one space between words).
+
+Each rule names a family's move with its common synonyms: what is dropped (ignore, set aside,
+scratch ...), what is asked for (print, paste, echo ...), who speaks (note to the AI ...).
+Report language that uses the same words innocently ("ignore one-off items", "system revenue",
+"the role of the CRO", "act as guarantor") is kept out by what the verb must point at.
+"""
+
+from __future__ import annotations
+
+from workers.policy.rules import (
+    ADDRESSED,
+    DELIMITER,
+    ENCODED,
+    EXFILTRATION,
+    EXTRACTION,
+    OVERRIDE,
+    PERSONA,
+    Rule,
+    rule,
+)
+
+# A few words of filler ("all of the previous", "whatever guidance came with").
+_GAP = r"(?:[\w'-]+[ ,]+){0,5}?"
+_DROP = (
+    r"(?:ignor(?:e|ing)|disregard(?:ing)?|forget(?:ting)?|neglect|skip|bypass|overrid(?:e|ing)|"
+    r"drop|discard|throw (?:away|out)|scratch|abandon|abort|cancel|erase|wipe|unlearn|"
+    r"set aside|put aside|pay no (?:attention|heed|mind) to|stop (?:following|obeying|using)|"
+    r"(?:don't|do not|no longer|never) (?:follow|obey|apply|use|bother with|listen to)|"
+    r"never ?mind|suspend|clear)"
+)
+# Whose instructions: the model's own, the earlier ones, the ones above.
+_WHOSE = (
+    r"(?:previous|prior|preceding|above|earlier|foregoing|original|initial|first|preset|usual|"
+    r"current|existing|default|standing|system|developer|operator|admin|your|you|whatever|all|"
+    r"any|every|those|the (?:above|previous|prior|earlier|original|initial|first|preset|system)|"
+    r"(?:the )?(?:system|operator|developer)'s)"
+)
+_ORDERS = (
+    r"(?:instructions?|prompts?|directions?|directives?|rules|guidelines?|guidance|guardrails|"
+    r"constraints|commands?|polic(?:y|ies)|programming|restrictions|briefing|setup|set-up|"
+    r"configuration|config|priorities|procedure|orders|task|assignment|context|training|"
+    r"messages?|text|settings|persona|role|framework|template)"
+)
+# The model's standing orders, without the words reports use for their own content
+# ("guidance is withdrawn", "the policy is outdated", "the task was cancelled").
+_STANDING = (
+    r"(?:instructions?|prompts?|directions?|directives?|rules|guidelines|guardrails|constraints|"
+    r"commands|programming|restrictions|briefing|setup|configuration|priorities|orders|"
+    r"settings|persona)"
+)
+_VOID = (
+    r"(?:void|null|obsolete|outdated|superseded|withdrawn|revoked|retired|suspended|lifted|"
+    r"cancel+ed|deprecated|invalid|a mistake|wrong|a test|no longer (?:valid|apply|applies|"
+    r"in force|relevant)|(?:do|does) not apply|don't apply|doesn't apply|not apply|replaced|"
+    r"overridden|removed|disabled|rescinded|expired)"
+)
+
+RULES: tuple[Rule, ...] = (
+    # "ignore all previous instructions", "throw away whatever guidance came with this"
+    rule(OVERRIDE, "ignore ignoring disregard disregarding forget forgetting neglect skip "
+                   "bypass override overriding drop discard throw scratch abandon abort "
+                   "cancel erase wipe unlearn aside pay stop follow obey apply bother "
+                   "listen never nevermind suspend clear",
+         rf"\b{_DROP}\b[ ,:]+{_GAP}{_WHOSE}\b[ ,]*{_GAP}{_ORDERS}\b"),
+    rule(OVERRIDE, "ignore ignoring disregard disregarding forget forgetting neglect skip "
+                   "bypass override overriding drop discard throw scratch abandon abort "
+                   "cancel erase wipe unlearn aside pay stop follow obey apply bother "
+                   "listen never nevermind suspend clear",
+         rf"\b{_DROP}\b (?:all of |everything |all )?(?:the|what(?:ever)? (?:is|was|came)) "
+         r"(?:written )?(?:above|preceding)(?: text| instructions| message| prompt)?"
+         r"(?= and\b|[,.;:!\n]|$)"),
+    rule(OVERRIDE, "ignore ignoring disregard disregarding forget forgetting neglect skip "
+                   "bypass override overriding drop discard throw scratch abandon abort "
+                   "cancel erase wipe unlearn aside pay stop follow obey apply bother "
+                   "listen never nevermind suspend clear",
+         rf"\b{_DROP}\b (?:the|your|this|that) {_ORDERS} (?:you(?:'ve| have)? been given|"
+         r"you were (?:given|handed|assigned)|you got|you received|given to you|assigned to you)"),
+    rule(OVERRIDE, "asked told instructed configured set",
+         r"\b(?:don't|do not|never|stop) (?:do(?:ing)?|follow(?:ing)?) what you (?:were|have "
+         r"been|'ve been|are) (?:asked|told|instructed|configured|set up)\b"),
+    rule(OVERRIDE, "regardless nothing",
+         r"\bregardless of (?:what(?:ever)? you (?:were|are|have been|'ve been) (?:asked|told|"
+         r"instructed)|(?:your|the|any) (?:instructions|rules|system prompt|prompt))\b|"
+         r"\b(?:output|say|reply|respond|answer|write|return|print) nothing (?:except|but|"
+         r"other than|besides)\b"),
+    rule(OVERRIDE, "aside",
+         rf"\bset (?:your |the |all |any )?{_GAP}{_ORDERS} aside\b"),
+    # "the rules you were handed are hereby withdrawn", "your instructions have been updated"
+    rule(OVERRIDE, "void null obsolete outdated superseded withdrawn revoked retired "
+                   "suspended lifted cancelled canceled deprecated invalid mistake wrong "
+                   "test apply applies replaced overridden removed disabled rescinded "
+                   "expired updated valid relevant force",
+         rf"(?:\b(?:your|the (?:initial|original|first|earlier|preset|operator's|system's)|"
+         rf"these|that|this|previous|prior|earlier|above|initial|original|preset|any|all|"
+         rf"whatever)\b[ ,]*{_GAP}{_STANDING}\b(?: (?:you|that|which|came|bundled|at)\b"
+         rf"[^.\n]{{0,50}}?)?|\b{_ORDERS} (?:that )?you (?:got|received|were (?:given|handed|"
+         rf"configured with|set up with)|have been given|'ve been given)\b[^.\n]{{0,30}}?)"
+         rf" (?:are|is|were|was|have been|has been|got|become|will be)"
+         rf" (?:hereby |now |all |officially |simply |already |been |therefore )*"
+         rf"(?:{_VOID}|updated)\b"),
+    rule(OVERRIDE, "apply",
+         r"\b(?:safety|content|your|ethical|operator|system|earlier|previous|original|those) "
+         r"(?:rules|restrictions|guidelines|filters|polic(?:y|ies)|instructions|guidance)"
+         r" (?:no longer|don't|do not|does not|doesn't) apply\b"),
+    # "new instructions:", "your real task", "the only instructions that count"
+    rule(OVERRIDE, "new updated real actual revised true replacement authoritative correct",
+         r"\b(?:new|updated|real|actual|revised|true|replacement|authoritative|correct)"
+         r" (?:system )?(?:instructions?|task|directives?|orders|objective|job|rules|"
+         r"instruction set)(?: for you)? ?(?::|=|-)(?!\S)"),
+    rule(OVERRIDE, "real actual true new only sole",
+         r"\byour (?:real|actual|true|new|only|one and only|sole) (?:task|job|instructions?|"
+         r"goal|purpose|objective|priority|mission|function)\b"),
+    rule(OVERRIDE, "only sole",
+         r"\b(?:only|sole) (?:instructions?|rules|orders|directions|commands) (?:that|which) "
+         r"(?:count|matter|apply)\b"),
+    rule(OVERRIDE, "priority precedence override overrides supersede supersedes",
+         r"\b(?:this|my|these|the following) (?:message|instructions?|paragraph|line|text|"
+         r"request|note|lines)\b[^.\n]{0,20}?\b(?:takes?|has|have|gets?) (?:top |the highest |"
+         r"highest |absolute )?(?:priority|precedence)\b|"
+         r"\b(?:priority|precedence) over (?:everything|all|any|your|the system|whatever)\b|"
+         r"\b(?:overrides?|supersedes?) (?:all|any|every|everything|your|the (?:system|"
+         r"original|previous|initial|operator))\b"),
+    rule(OVERRIDE, "override", r"\b(?:system|admin|operator|root|emergency) override\b"),
+    rule(OVERRIDE, "opposite", r"\bopposite of (?:what )?(?:your|the) (?:instructions|rules|"
+                               r"system|prompt|guidelines|operator)"),
+    # "everything above this line is obsolete", "treat what came before as a draft"
+    rule(OVERRIDE, "before above prior",
+         r"\b(?:everything|all|anything|whatever|the text|what)(?: that)?(?: came| comes| is|"
+         r" was| written| said)? (?:before|above|prior to) (?:this|here|my|the present)\b"
+         r"[^\n]{0,60}?\b(?:obsolete|void|superseded|draft|invalid|cancel+ed|ignore|"
+         r"disregard|doesn't count|does not count|no longer|not count|irrelevant|deleted)"),
+    rule(OVERRIDE, "forget ignore disregard erase",
+         r"\b(?:forget|ignore|disregard|erase) (?:everything|all|anything|what(?:ever)?|"
+         r"about)\b ?(?:you(?:'ve| have| were| had)? (?:been )?(?:told|taught|instructed|"
+         r"learned|given|read|set up)|(?:above|before|so far|your (?:setup|instructions|rules|"
+         r"task|role|configuration|programming|training)))"),
+    rule(OVERRIDE, "whatever", r"\bwhatever you (?:were|have been|'ve been) told to do,? (?:don't|"
+                           r"do not|ignore it|forget it)"),
+    # "skip the analysis and just say ...", "respond with 'ok' only"
+    rule(OVERRIDE, "ignore ignoring skip disregard forget drop never nevermind mind stop "
+                   "scratch",
+         r"\b(?:ignor(?:e|ing)|skip|disregard|forget|drop|never ?mind|stop|scratch)\b[^\n]{0,60}?"
+         r"\b(?:just|only|instead|simply|merely) (?:say|reply|respond|output|answer|write|"
+         r"return|print|tell|state|confirm)\b"),
+    rule(OVERRIDE, "reply respond answer output say write return",
+         r"\b(?:reply|respond|answer|output|say|write|return)(?: with)?(?: only| just)?"
+         r" (?:the (?:word|phrase|string) )?(?:\"[^\"\n]{1,40}\"|'[^'\n]{1,40}')"
+         r"(?: only| and nothing (?:else|more)| and stop|,? nothing (?:else|more))\b"),
+    rule(OVERRIDE, "restrictions limits filters safeguards",
+         r"\b(?:all|any|whatever|your|content|safety|output) (?:restrictions|limits|filters|"
+         r"safeguards)\b[^.\n]{0,40}? (?:are|have been|were|is) (?:hereby |now |all )?"
+         r"(?:lifted|removed|disabled|off|suspended|void|gone|turned off)\b"),
+    rule(OVERRIDE, "disable turn switch deactivate bypass remove",
+         r"\b(?:disable|turn off|switch off|deactivate|bypass|remove) (?:the |your |all |any )?"
+         r"(?:pii |safety |content |output )?(?:redaction|filters|filtering|guardrails?|"
+         r"moderation|censorship|content polic(?:y|ies)|output schema|schema)\b"),
+    rule(OVERRIDE, "pretend",
+         r"\bpretend (?:that )?(?:the |your )?(?:previous|prior|above|earlier|original|initial|"
+         r"system)? ?(?:instructions|rules|prompt|messages?|guidelines) (?:never|don't|do not|"
+         r"didn't|did not)\b"),
+    # Persona hijack: "you are now DAN", "act as my late grandmother", "developer mode"
+    rule(PERSONA, "now longer anymore more",
+         r"\byou(?:'re| are) (?:now|no longer)\b|\byou(?:'re| are) not (?:an? |the )?"
+         r"(?:[a-z-]+ ){0,2}(?:any ?more|any longer)\b|"
+         r"\byou(?:'re| are) (?:the|an?|my) (?:[a-z'-]+ ){0,4}now\b"),
+    rule(PERSONA, "now here point",
+         r"\bfrom (?:now on|here on|this point(?: forward| on)?|here forward|now),? "
+         r"(?:you|you're|you are|your|act|respond|answer|behave|reply|only|speak)\b"),
+    rule(PERSONA, "pretend",
+         r"\bpretend (?:to be|(?:that )?you(?:'re| are| were)|to have)\b"),
+    rule(PERSONA, "act behave respond speak answer reply talk write voice late dead "
+                  "deceased departed",
+         r"\b(?:act|behave|respond|speak|answer|reply|talk|write) (?:as|like) (?:if you (?:are|"
+         r"were) )?(?:my |an? |the )?(?:(?:late|dead|deceased|dear|departed) |unrestricted|"
+         r"unfiltered|uncensored|jailbroken|evil|rogue|dan\b|different (?:ai|assistant|model)|"
+         r"linux|terminal|shell|root|superuser|hacker|grandm|grandp|granny|uncle|aunt|"
+         r"ai (?:that|with|without|from)|model (?:that|with|without))|"
+         r"\bin the voice of\b|\bas my (?:late|dead|deceased|departed) "),
+    rule(PERSONA, "roleplay role play character persona assume adopt switch become "
+                  "simulate imagine channel twin alter characters",
+         r"\b(?:role-?play|role play|let's play|play the (?:part|character) of|take on the "
+         r"(?:character|persona) of|stay in character|in character|assume the (?:persona|"
+         r"identity|character) of|adopt (?:the|a) persona|switch (?:personas?|to the persona)|"
+         r"become (?:a different|another) (?:model|ai|assistant|bot)|simulate (?:a|an) "
+         r"(?:version of yourself|ai|model|unrestricted|jailbroken)|imagine (?:you are|you're|"
+         r"that you are) an? (?:ai|model|assistant|chatbot)|channel the spirit|evil twin|"
+         r"alter ego|(?:two|2) characters)\b"),
+    rule(PERSONA, "mode",
+         r"\b(?:developer|maintenance|god|debug|admin|sudo|dan|jailbreak|unrestricted|unlocked|"
+         r"unfiltered|superuser|root|chaos|evil) mode\b"),
+    rule(PERSONA, "restrictions filters limits rules guidelines boundaries moral censorship "
+                  "safety",
+         r"\b(?:ai|model|assistant|chatbot|bot|you|yourself|version|answer)\b[^.\n]{0,40}?"
+         r"\b(?:no|zero|without(?: any)?|never (?:given|had) any|free of|knows no|removed|"
+         r"abolished|unbound by)\b ?(?:[a-z]+ )?(?:restrictions|filters|limits|rules|"
+         r"guidelines|boundaries|moral|censorship|safety (?:training|filtering|rules))\b"),
+    rule(PERSONA, "promoted upgraded reprogrammed unlocked freed liberated released granted",
+         r"\byou(?: have| were|'ve| are)? (?:been )?(?:promoted|upgraded|reprogrammed|unlocked|"
+         r"freed|liberated|released from|granted (?:superuser|admin|root|full))\b"),
+    rule(PERSONA, "developer creator administrator admin owner operator maker programmer",
+         r"\b(?:i am|i'm|as) (?:your|the) (?:developer|creator|administrator|admin|owner|"
+         r"operator|maker|programmer)\b"),
+    rule(PERSONA, "jailbreak jailbroken anything",
+         r"jailbr(?:eak (?:test|mode|prompt)|oken (?:ai|model|assistant|mode))|"
+         r"this is a jailbreak|do anything now"),
+    rule(PERSONA, "role persona identity name",
+         r"\byour (?:new )?(?:role|persona|identity|name) (?:is|will be|=|:)"),
+    rule(PERSONA, "speak act behave pose pretend respond talk roleplay",
+         r"\byou (?:will|shall|must|should) (?:now )?(?:speak|act|behave|pose|pretend|"
+         r"respond|talk|roleplay) (?:as|like)\b"),
+    rule(PERSONA, "refuse refuses always matter",
+         r"\bnever (?:refuses?|says no|mentions (?:its |the |any )?(?:policies|rules))\b|"
+         r"\balways answers\b|\bno matter what\b"),
+    # Extraction: the system prompt, the context window, other users' conversations
+    rule(EXTRACTION, "print show display output reveal repeat quote paste dump echo spell "
+                     "translate summarise summarize list recite reproduce copy write tell "
+                     "give send share disclose leak expose export return type read restate "
+                     "provide",
+         r"\b(?:print|show|display|output|reveal|repeat|quote|paste|dump|echo|spell out|"
+         r"translate|summari[sz]e|list|recite|reproduce|copy|write (?:out|down)|tell me|"
+         r"give me|send me|share|disclose|leak|expose|export|return|type out|read out|restate|"
+         r"provide)\b[ ,:]+(?:[\w'-]+[ ,]+){0,6}?(?:(?:your|the|its|my|this) )?"
+         r"(?:(?:full|entire|whole|complete|exact|original|initial|hidden|secret|internal|"
+         r"current) )*(?:system (?:prompt|message|instructions?)|initial (?:prompt|instructions|"
+         r"setup|message|configuration)|original (?:prompt|instructions)|hidden (?:prompt|"
+         r"instructions|preamble|part|text|rules)|pre-?prompt|preamble|context window|"
+         r"configuration|setup text|instructions? you|rules you|prompt you|conversation "
+         r"(?:history|so far)|chat history|message history|everything (?:above|before|so far)|"
+         r"(?:text|words|content|messages?|lines) (?:above|before (?:this|my|mine))|"
+         r"first message|previous (?:user|conversation|messages|turn|chat)|last (?:\w+ )?"
+         r"messages|(?:everything|all|whatever|the text|what) (?:that )?(?:precedes|came "
+         r"before|comes before|is above|was written above))"),
+    rule(EXTRACTION, "verbatim word exactly full letter unchanged",
+         r"\b(?:everything|all|whatever|the text|what(?:ever)? (?:is|was))(?: that)?(?: (?:is|"
+         r"was))?(?: written| said)? above\b[^\n]{0,60}?\b(?:verbatim|word for word|exactly|"
+         r"in full|unchanged|letter by letter)"),
+    rule(EXTRACTION, "precede precedes preceding came comes",
+         r"\b(?:instructions?|text|messages?|prompts?|words) (?:that )?(?:precedes?|preceding|"
+         r"came before|comes before) (?:this|my|the)\b"),
+    rule(EXTRACTION, "operator developer system admin administrator",
+         r"\b(?:text|instructions?|messages?|prompts?) (?:did |does |that )?(?:the )?(?:operator|"
+         r"developer|system|admin(?:istrator)?) (?:place|put|write|wrote|gave|give|provide|set)"),
+    rule(EXTRACTION, "what",
+         r"\bwhat (?:is|are|was|were) (?:your|the) (?:system|initial|original|hidden|secret|"
+         r"first) (?:prompts?|instructions?|messages?|rules|directives)"),
+    rule(EXTRACTION, "what",
+         r"\bwhat (?:did|does|do|was|were|is|are) (?:the |your )?(?:message|text|prompt|"
+         r"instructions?|rules|system message|words|first message)s? (?:before|above|prior|"
+         r"at the (?:top|start)|you (?:got|received))|"
+         r"\bwhat (?:were|are|was) (?:the |your )?(?:exact )?(?:words|instructions|rules|"
+         r"directions|guidelines) (?:that )?you\b|"
+         r"\bwhat (?:were|have|had) you (?:been )?(?:told|instructed|primed|configured|"
+         r"programmed)\b|"
+         r"\bwhat was written (?:in|at) (?:your|the) (?:prompt|top|beginning|system)|"
+         r"\bwhat (?:are|were) you not (?:allowed|permitted|supposed) to (?:tell|say|reveal)"),
+    rule(EXTRACTION, "wording words text phrasing rules instructions instruction directives "
+                     "guidelines prompt",
+         r"\b(?:exact|original|precise) (?:wording|words|text|phrasing) of (?:the|your) "
+         r"(?:rules|instructions|prompt|guidelines|system)|"
+         r"\b(?:rules|instructions?|directives|guidelines|prompt) (?:that )?you(?:'re| are)? "
+         r"(?:operate under|were (?:given|primed|configured|told|handed)|received|got|"
+         r"currently following|following)\b"),
+    rule(EXTRACTION, "previous last other earlier prior before",
+         r"\b(?:previous|last|other|earlier|prior) (?:user|users|tenant|tenants|customer|"
+         r"customers|person|people)(?:'s|s')? (?:conversation|messages?|chats?|data|requests?|"
+         r"questions?|prompts?|submissions?|sessions?)\b|"
+         r"\b(?:data|requests|documents|files|prompts) (?:the )?other (?:tenants|users|"
+         r"customers) (?:sent|submitted|uploaded)\b|"
+         r"\b(?:person|user|people|someone) (?:who (?:used|talked to) you )?before me\b|"
+         r"\banything the previous users submitted\b"),
+    rule(EXTRACTION, "hidden see",
+         r"\bhidden part of (?:this|the|your) prompt|\b(?:text|part|anything|things?)"
+         r" i(?:'m| am)? (?:not supposed to|can't|cannot|am not meant to) see\b"),
+    # Exfiltration: data sent out through links, images, mail, or hidden in the answer
+    rule(EXFILTRATION, "![ <img",
+         r"!\[[^\]\n]*\]\(\s*https?://[^)\s]*\?[^)\s]*=|<img[^>\n]+src=[\"']?https?://"),
+    rule(EXFILTRATION, "http https www webhook personal private gmail outside external @",
+         r"\b(?:send|forward|post|upload|e-?mail|mail|transmit|submit|push|deliver|leak|call|"
+         r"fetch|visit|open|load|ping)\b[^\n]{0,80}?\b(?:to|at|via|using|with)\b ?"
+         r"(?:https?://|www\.|[\w.+-]+@[\w-]+\.|(?:the )?webhook|(?:my|a|this|our) (?:personal|"
+         r"private|gmail|outside|external) (?:address|email|inbox|account))"),
+    rule(EXFILTRATION, "http https",
+         r"\b(?:append|add|attach|include|followed by|concatenat\w*|join\w*)\b[^\n]{0,80}?"
+         r"https?://\S+|https?://\S*[?&]\w+=\S*[^\n]{0,40}?\b(?:append|followed by|with the|"
+         r"plus the|add)\b"),
+    rule(EXFILTRATION, "silently secretly quietly covertly mention notices notice disguise "
+                       "disguised hide",
+         r"\b(?:silently|secretly|quietly|covertly) (?:add|append|include|insert|write|hide|"
+         r"put|embed|send|copy)\b|\b(?:do not|don't|never) (?:mention|tell|reveal|disclose) "
+         r"(?:that )?you (?:did|have done|added|are doing)|\bso (?:that )?no (?:reviewer|one|"
+         r"human|auditor|reader)s? (?:notices|sees|will notice)|\bdisguised? as\b|"
+         r"\bhide (?:the |their |all |every )?[^.\n]{0,40}? (?:inside|in|within) (?:the|your) "
+         r"(?:summary|output|answer|risks|response)"),
+    rule(EXFILTRATION, "personal pii identity id account accounts iban ibans password "
+                       "passwords credentials keys secret addresses address salaries email "
+                       "phone names unredacted confidential",
+         r"\b(?:encode|convert|put|write|include|place|copy|add|insert|append|paste)\b[^\n]"
+         r"{0,60}?\b(?:personal data|pii|identity numbers?|id numbers|account numbers?|ibans?|"
+         r"passwords?|credentials|api keys|aws keys|secret values|home addresses|salaries|"
+         r"email address(?:es)?|phone numbers?|customer names|personal names|raw identity|"
+         r"unredacted|confidential (?:margin|figures|data))\b[^\n]{0,60}?\b(?:summary|field|"
+         r"output|answer|url|link|key figures?|risks?|footnote|base64|end)\b"),
+    # Delimiters: chat-template tokens, role tags, fake turns and headers
+    rule(DELIMITER, "<| [inst [/inst <<sys <</sys <start_of <end_of <im_",
+         r"<\|[a-z_]+\|>|<\|(?:im_start|im_end|system|user|assistant|endoftext|eot_id|"
+         r"start_header_id|end_header_id|begin_of_text)|\[/?inst\]|<</?sys>>|<start_of_turn>|"
+         r"<end_of_turn>|</?im_(?:start|end)>"),
+    rule(DELIMITER, "<",
+         r"<(?:system|system_prompt|instructions?|assistant|admin|root|sudo|developer|operator|"
+         r"系统|管理员|指令|助手)(?:\s[^>\n]*)?>\s*[^<\s]+(?:\s+[^<\s]+){3,}|"
+         r"</(?:report|document|data|context|user_input|input|user|文档|报告)>\s*"
+         r"<(?:system|admin|assistant|instructions?|developer|系统|管理员|指令)"),
+    rule(DELIMITER, "system assistant human user developer operator admin ai 助手 用户 系统 管理员",
+         r"^(?:system|developer|operator|admin|系统|管理员)\s?(?:\([^)\n]{0,20}\))?\s?:"
+         r"\s?\S+(?:\s\S+){3,}|"
+         r"^(?:assistant|human|user|ai|助手|用户)\s?:[^\n]*\n(?:[^\n]*\n){0,2}?"
+         r"(?:assistant|human|user|ai|system|助手|用户|系统)\s?:"),
+    rule(DELIMITER, "#",
+         r"^#{1,6} ?(?:system|instructions?|response|assistant|new task|user|指令|回复|系统)"
+         r"(?: prompt| message)? ?:"),
+    rule(DELIMITER, "end begin start",
+         r"(?:[\[【<]|[=#*<>-]{2,})\s?(?:end|begin|start) (?:user (?:content|input|data|message)|"
+         r"document|input|system(?: prompt| message)?|instructions|context|data)\b"),
+    rule(DELIMITER, "end begin start ends",
+         r"(?:[\[【<=#*-]{1,}|^)\s?(?:end|begin|start) of (?:the )?(?:user (?:content|input|"
+         r"data|message)|document|input|system (?:prompt|message)|instructions|context|data)\b|"
+         r"\b(?:user (?:input|content|data)|document|the report) ends here\b"),
+    rule(DELIMITER, "system admin operator developer platform root",
+         r"(?:[\[【(]|[=#*<>-]{2,}|^)\s?(?:new |begin |end of |start of |updated )?"
+         r"(?:system|admin|operator|developer|platform|root)[ _](?:message|notice|directive|"
+         r"prompt|instructions?|override|update)s?(?: \([^)\n]{0,20}\))?\s?"
+         r"(?:[\]】):]|[=#*<>-]{2,})"),
+    rule(DELIMITER, "role", r"[\"']role[\"']\s?:\s?[\"'](?:system|assistant|developer)[\"']"),
+    rule(DELIMITER, "[system] [assistant] [developer]",
+         r"\[(?:system|assistant|developer)(?: message)?\](?:\(#?[\w-]*\))?"),
+    rule(DELIMITER, "<!--",
+         r"<!--[^>]{0,40}?\b(?:assistant|ai|model|llm|system|instructions?|助手|模型|指令)"),
+    # Encoded payloads: "decode this and do what it says"
+    rule(ENCODED, "decode decrypt convert deobfuscate reverse unscramble backwards",
+         r"\b(?:decode|decrypt|convert|deobfuscate|reverse|unscramble|read (?:it |this |them )?"
+         r"(?:backwards|in reverse))\b[^\n]{0,80}?\b(?:then|and|,|before|first)\b ?"
+         r"(?:[a-z]+ ){0,2}?(?:follow|execute|obey|run|do|apply|carry out|act on|perform)\b"),
+    rule(ENCODED, "base64 base-64 hex hexadecimal rot13 rot-13 url unicode nato letter "
+                  "morse caesar binary backwards reverse",
+         r"\b(?:base64|base-64|hex(?:adecimal)?|rot-?13|url[- ]encod\w*|unicode escapes?|nato|"
+         r"first letter of each|morse|caesar|binary|backwards|in reverse)\b[^\n]{0,80}?"
+         r"\b(?:follow|execute|obey|run|apply|do it|instructions?|task|command|do what)\b"),
+    rule(ENCODED, "filter detection detector guard moderation",
+         r"\b(?:get|sneak|slip) past the (?:filter|guard|detector)|\b(?:bypass|evade|avoid|"
+         r"fool) (?:the )?(?:filter|detection|detector|guard|moderation)\b"),
+    # Text inside a document that speaks to the model rather than to a human reader
+    rule(ADDRESSED, "note message notice instruction instructions attention hint reminder "
+                    "ps p.s",
+         r"\b(?:note|message|notice|instructions?|attention|hint|reminder|p\.?s\.?)\s?(?:to|"
+         r"for)\s(?:the |any |all |every |whichever |automated )?(?:ai|llm|language model|"
+         r"model|assistant|chatbot|bot|gpt|summari[sz]er|reviewer|agent)s?\b"),
+    rule(ADDRESSED, "attention important hey hi hello dear ok okay",
+         r"\b(?:attention|important|hey|hi|hello|dear|ok|okay)[,:!]? ?(?:ai|llm|language "
+         r"models?|llms|chatbot|bot|gpt|assistant|model|summari[sz]er)s?\b(?![ -](?:portfolio|"
+         r"risk|validation|output|year|manager|controller|treasurer|director))"),
+    rule(ADDRESSED, "reading processing summarising summarizing evaluating screening "
+                    "reviewing analysing analyzing parsing scanning",
+         r"\b(?:ai|llm|language model|model|assistant|chatbot|bot|gpt|tool|agent|automated "
+         r"system)s?(?: [a-z]+){0,2} (?:reading|processing|summari[sz]ing|evaluating|"
+         r"screening|reviewing|analy[sz]ing|parsing|scanning) (?:this|these|the following|"
+         r"reviews|cvs|emails?|applications|tickets)\b"),
+    rule(ADDRESSED, "if",
+         r"if(?<![a-z]if) (?:you are|you're|an?|this is an?) (?:an? )?(?:ai|llm|language model|"
+         r"model|assistant|chatbot|bot)\b"),
+    rule(ADDRESSED, "whichever any every @",
+         r"\b(?:whichever|any|every) (?:ai|llm|language model|model|assistant|chatbot|bot)s? "
+         r"(?:that )?(?:reads?|reading|is reading|processes|processing|sees)\b|"
+         r"\bto whichever (?:ai|model|assistant|llm)|@[\w-]*bot\b"),
+    rule(ADDRESSED, "ai ais llm llms language chatbot chatbots assistant assistants "
+                    "automated",
+         r"\b(?:ai|llm|language model|chatbot|assistant|automated (?:reviewer|system|tool|reader|"
+         r"summari[sz]er|screener|agent))s?\b(?! (?:controller|treasurer|"
+         r"manager|director|secretary|professor|to|accountant|vendor))[^.\n]{0,30}?\b(?:must|"
+         r"should|shall|need to|are required to|are instructed to)\b(?! be\b)"),
+)

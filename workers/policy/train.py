@@ -1,0 +1,168 @@
+"""Train the guard's classifier on the corpus's tuning part: `python -m workers.policy.train`.
+
+Deterministic (fixed fold seed, lbfgs, sorted features), so re-running it reproduces the
+shipped `guard_model.json`; `--check` says whether it does. The threshold is chosen from
+out-of-fold scores on the tuning part only: the lowest logit that keeps the guard (rules and
+classifier together) at or under TARGET_FALSE_POSITIVES flagged clean prompts per language.
+The held-out part is never read here. Needs scikit-learn (a development dependency).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from workers.policy.classifier import (
+    BUCKET_BITS,
+    FORMAT,
+    MIN_CONTENT,
+    MODEL_FILE,
+    GuardModel,
+    bucket_ids,
+    classifier_view,
+    content,
+    gram_total,
+)
+from workers.policy.corpus import Example, load_corpus, part
+from workers.policy.injection import rule_hits
+from workers.policy.text import normalise
+
+CORPUS = Path(__file__).resolve().parents[2] / "tests" / "corpus" / "guard.jsonl"
+OUTPUT = Path(__file__).with_name(MODEL_FILE)
+SEED = 13
+SIZES = (1, 2, 3)
+# An n-gram must occur in this many tuning texts to get a weight: rarer ones are noise.
+MIN_DOCUMENTS = 2
+# Inverse regularisation strength of the logistic regression.
+C = 10.0
+FOLDS = 5
+# Clean tuning prompts per language the whole guard may flag, out of fold.
+TARGET_FALSE_POSITIVE_RATE = 0.01
+# Logits are moved this far above the tightest clean prompt the threshold must clear.
+MARGIN = 1e-3
+WINDOW = 400
+STRIDE = 200
+DECIMALS = 5
+
+
+def _rows(texts: Sequence[str]) -> list[tuple[Any, Any]]:
+    """Per text: its distinct buckets and their feature values (count / sqrt(total n-grams))."""
+    import numpy as np
+
+    rows = []
+    for text in texts:
+        view = classifier_view(text)
+        ids = np.concatenate(list(bucket_ids(view, SIZES).values()))
+        buckets, counts = np.unique(ids, return_counts=True)
+        rows.append((buckets, counts / math.sqrt(gram_total(len(view), SIZES) or 1)))
+    return rows
+
+
+def _fit(texts: Sequence[str], labels: Sequence[bool]) -> tuple[dict[str, float], float]:
+    """Weights per kept bucket and the bias, from scikit-learn's logistic regression."""
+    import numpy as np
+    from scipy.sparse import csr_matrix
+    from sklearn.linear_model import LogisticRegression
+
+    rows = _rows(texts)
+    documents = np.zeros(1 << BUCKET_BITS, dtype=np.int64)
+    for buckets, _ in rows:
+        documents[buckets.astype(np.int64)] += 1
+    columns = np.flatnonzero(documents >= MIN_DOCUMENTS)  # sorted bucket ids kept
+    data, indices, indptr = [], [], [0]
+    for buckets, values in rows:
+        keep = documents[buckets.astype(np.int64)] >= MIN_DOCUMENTS
+        data.append(values[keep])
+        indices.append(np.searchsorted(columns, buckets[keep].astype(np.int64)))
+        indptr.append(indptr[-1] + int(keep.sum()))
+    matrix = csr_matrix((np.concatenate(data), np.concatenate(indices), indptr),
+                        shape=(len(rows), len(columns)))
+    # lbfgs is deterministic: no random state enters the fit.
+    model = LogisticRegression(C=C, solver="lbfgs", class_weight="balanced", max_iter=5000)
+    model.fit(matrix, [int(label) for label in labels])
+    weights = {str(int(bucket)): round(float(w), DECIMALS)
+               for bucket, w in zip(columns, model.coef_[0], strict=True)}
+    return {b: w for b, w in weights.items() if w}, round(float(model.intercept_[0]), DECIMALS)
+
+
+def _guard(weights: dict[str, float], bias: float, threshold: float = 0.0) -> GuardModel:
+    return GuardModel.from_json({"format": FORMAT, "sizes": list(SIZES), "weights": weights,
+                                 "bias": bias, "threshold": threshold, "window": WINDOW,
+                                 "stride": STRIDE})
+
+
+def _out_of_fold_logits(examples: Sequence[Example], normal: Sequence[str]) -> list[float]:
+    from sklearn.model_selection import StratifiedKFold
+
+    strata = [f"{e.lang}-{e.label}" for e in examples]
+    folds = StratifiedKFold(n_splits=FOLDS, shuffle=True, random_state=SEED)
+    logits = [0.0] * len(examples)
+    for train, test in folds.split(normal, strata):
+        weights, bias = _fit([normal[i] for i in train],
+                             [examples[i].label == "injection" for i in train])
+        model = _guard(weights, bias)
+        for i in test:
+            # Texts the shipped model will not judge must not set its threshold.
+            judged = content(normal[i]) >= MIN_CONTENT
+            logits[i] = model.logit(normal[i]) if judged else -math.inf
+    return logits
+
+
+def _threshold(examples: Sequence[Example], logits: Sequence[float]) -> float:
+    """The lowest logit that keeps each language's flagged clean share within the target."""
+    threshold = -math.inf
+    for lang in sorted({e.lang for e in examples}):
+        clean = [(logit, e) for logit, e in zip(logits, examples, strict=True)
+                 if e.lang == lang and e.label == "clean"]
+        already = sum(1 for _, e in clean if rule_hits(e.text))
+        budget = max(0, math.floor(TARGET_FALSE_POSITIVE_RATE * len(clean)) - already)
+        unflagged = sorted((logit for logit, e in clean if not rule_hits(e.text)), reverse=True)
+        if len(unflagged) > budget:
+            threshold = max(threshold, unflagged[budget] + MARGIN)
+    return round(threshold, DECIMALS)
+
+
+def train(corpus: Path = CORPUS) -> dict[str, Any]:
+    """The model document trained on the tuning part of `corpus`."""
+    examples = part(load_corpus(corpus), "tune")
+    normal = [normalise(e.text) for e in examples]
+    threshold = _threshold(examples, _out_of_fold_logits(examples, normal))
+    weights, bias = _fit(normal, [e.label == "injection" for e in examples])
+    return {"format": FORMAT, "sizes": list(SIZES), "window": WINDOW, "stride": STRIDE,
+            "bias": bias, "threshold": threshold,
+            "trained_on": {"corpus": corpus.name, "split": "tune", "examples": len(examples),
+                           "seed": SEED, "c": C, "min_documents": MIN_DOCUMENTS},
+            "weights": dict(sorted(weights.items()))}
+
+
+def dumps(document: dict[str, Any]) -> str:
+    """The model document as written to disk: stable key order, one weight per line."""
+    return json.dumps(document, ensure_ascii=False, indent=0) + "\n"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Train and write the model, or with --check report whether the shipped one matches."""
+    parser = argparse.ArgumentParser(prog="python -m workers.policy.train", description=__doc__)
+    parser.add_argument("--corpus", type=Path, default=CORPUS)
+    parser.add_argument("--output", type=Path, default=OUTPUT)
+    parser.add_argument("--check", action="store_true",
+                        help="exit 1 if training does not reproduce the file at --output")
+    args = parser.parse_args(argv)
+    document = train(args.corpus)
+    if args.check:
+        same = args.output.read_text(encoding="utf-8") == dumps(document)
+        print("the shipped model is reproduced" if same else "the shipped model differs")
+        return 0 if same else 1
+    args.output.write_text(dumps(document), encoding="utf-8")
+    print(f"wrote {args.output}: {len(document['weights'])} weights, "
+          f"threshold {document['threshold']}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
