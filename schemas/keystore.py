@@ -18,6 +18,7 @@ import logging
 import os
 import re
 import threading
+import time
 from collections import OrderedDict
 from datetime import UTC, datetime, timedelta
 
@@ -41,6 +42,8 @@ from schemas.tables import BucketKey, KeyStoreBase
 
 log = logging.getLogger("sealq.keys")
 
+# Tries at creating the key store's table when other processes race for it (SQLite).
+SCHEMA_ATTEMPTS = 20
 # Advisory lock id for creating the key store's table ("sealqks" as a number).
 SCHEMA_LOCK_KEY = 0x7365616C716B73
 # Wrapped bucket keys of format 2 start with this header (format 1 has none: nonce first).
@@ -155,15 +158,26 @@ class KeyStore:
         transaction-scoped advisory lock. Elsewhere (SQLite) a starter that loses the race
         finds the table made by the winner, which is all it wanted.
         """
-        try:
-            with self._engine.begin() as connection:
-                if connection.dialect.name == "postgresql":
-                    connection.execute(text("SELECT pg_advisory_xact_lock(:key)"),
-                                       {"key": SCHEMA_LOCK_KEY})
-                KeyStoreBase.metadata.create_all(connection)
-        except (OperationalError, IntegrityError):
-            if not inspect(self._engine).has_table(BucketKey.__tablename__):
-                raise
+        for attempt in range(SCHEMA_ATTEMPTS):
+            try:
+                with self._engine.begin() as connection:
+                    if connection.dialect.name == "postgresql":
+                        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"),
+                                           {"key": SCHEMA_LOCK_KEY})
+                    KeyStoreBase.metadata.create_all(connection)
+                return
+            except (OperationalError, IntegrityError):
+                # SQLite answers "database is locked" at once, without waiting, to a reader
+                # that wants to write while another writer holds the file (and while a new
+                # file switches to WAL): look again, and retry until the winner is done.
+                try:
+                    if inspect(self._engine).has_table(BucketKey.__tablename__):
+                        return
+                except OperationalError:
+                    pass
+                if attempt == SCHEMA_ATTEMPTS - 1:
+                    raise
+                time.sleep(0.05 * (attempt + 1))
 
     def kek_for_expiry(self, expires_at: datetime, *, now: datetime) -> tuple[str, bytes]:
         """The id and key of the bucket that `expires_at` falls in, creating it if needed."""

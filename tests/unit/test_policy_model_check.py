@@ -9,6 +9,7 @@ import pytest
 from schemas.errors import PolicyRejection
 from schemas.jobs import Message, RequestBody
 from schemas.kinds import Kind, load_kinds
+from schemas.sealing import binding_at_submit
 from workers.engine.fake import FakeEngine
 from workers.generate import Generator
 from workers.policy.engine import PolicyEngine
@@ -36,8 +37,12 @@ def _run(policy: PolicyEngine, kind: Kind, engine: FakeEngine) -> dict[str, int]
     # The model check never seals and only waits on the lease: the rest of the store is unused.
     generator = Generator(store=LeaseOnly(), sealer=None, engine=engine,  # type: ignore[arg-type]
                           kinds=load_kinds(), policy=policy, clock=lambda: NOW)
+    expires_at = NOW + timedelta(hours=1)
     claim = Claim(job_id="job-7", token="t", tenant="acme", kind=kind.name, attempts=1,
-                  expires_at=NOW + timedelta(hours=1), sealed_prompt=None, wrapped_key=None)
+                  expires_at=expires_at, sealed_prompt=None, wrapped_key=None,
+                  binding=binding_at_submit(job_id="job-7", batch_id="b", position=0,
+                                            tenant="acme", kind=kind.name, custom_id="r",
+                                            expires_at=expires_at))
     body = RequestBody(messages=[Message(role="user", content="Summarise: revenue 12m.")])
     return generator._second_opinion(claim, kind, body)
 
