@@ -26,7 +26,7 @@ from sqlalchemy import create_engine, insert
 
 from producer.broker import Enqueuer
 from schemas.constants import TASK_GENERATE
-from schemas.tables import Batch, Job
+from schemas.tables import AuditEvent, Batch, Job
 from workers.engine.base import EngineStats
 
 QUEUE = "sealq.exportertest"
@@ -112,6 +112,16 @@ def populated_pg(pg_url: str) -> str:
                                       "queue": QUEUE, "submit_key": "k", "job_count": len(rows),
                                       "created_at": now, "expires_at": now + timedelta(days=1)}])
         conn.execute(insert(Job), rows)
+        conn.execute(insert(AuditEvent), [
+            {"at": now - timedelta(minutes=m), "action": action, "status": status,
+             "outcome": outcome, "tenant": "t1", "request_bytes": 0, "response_bytes": 0}
+            for m, action, status, outcome in (
+                (1, "batches.list", 200, "ok"),
+                (2, "batches.list", 401, "unauthorized.revoked_key"),
+                (3, "files.create", 401, "unauthorized.revoked_key"),
+                (4, "batches.retrieve", 401, "unauthorized.unknown_key"),
+                # Outside the hour the exporter looks at: not counted.
+                (120, "batches.list", 401, "unauthorized.revoked_key"))])
     engine.dispose()
     return pg_url
 
@@ -195,9 +205,15 @@ def test_exporter_reports_queues_jobs_ages_policy_and_erasures(
     assert value(samples, "sealq_policy_decisions_recent", code="injection_suspected") == 1
     snapshot_age = value(samples, "sealq_exporter_snapshot_age_seconds")
     assert snapshot_age is not None and snapshot_age < 5
-    # Labels are queue, state, kind and code only: no tenant, custom id or job id.
+    # The gateway's audit trail: key misuse by reason, calls by action and outcome.
+    assert value(samples, "sealq_api_auth_failures_recent", reason="revoked_key") == 2
+    assert value(samples, "sealq_api_auth_failures_recent", reason="unknown_key") == 1
+    assert value(samples, "sealq_api_auth_failures_recent", reason="expired_key") == 0
+    assert value(samples, "sealq_api_requests_recent", action="batches.list",
+                 outcome="ok") == 1
+    # Labels are ids of states, codes and actions only: no tenant, custom id, job id or key.
     labels = {name for _, pairs in samples for name, _ in pairs}
-    assert labels <= {"queue", "state", "kind", "code"}
+    assert labels <= {"queue", "state", "kind", "code", "action", "outcome", "reason"}
 
 
 @pytest.mark.integration

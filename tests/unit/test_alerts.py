@@ -52,7 +52,7 @@ def test_prometheus_configuration_is_valid_and_loads_the_rules() -> None:
     """compose/prometheus.yml passes promtool and names alerts.yml and both sealq jobs."""
     done = promtool("check", "config", "prometheus.yml")
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "13 rules found" in done.stdout
+    assert "15 rules found" in done.stdout
     config = yaml.safe_load((COMPOSE / "prometheus.yml").read_text())
     assert config["rule_files"] == ["alerts.yml"]
     assert {job["job_name"] for job in config["scrape_configs"]} == {"sealq-exporter",
@@ -66,6 +66,7 @@ EXPORTED = {
     "sealq_engine_running_requests", "sealq_engine_waiting_requests",
     "sealq_engine_kv_cache_usage_ratio", "sealq_engine_generation_tokens_total",
     "sealq_worker_jobs_finished_total", "sealq_jobs_ended_total",
+    "sealq_api_auth_failures_recent", "sealq_api_requests_recent",
 }
 
 

@@ -29,6 +29,10 @@ from workers.ops.facts import (
 )
 from workers.ops.poller import Poller
 
+# Audit outcomes of refused keys start with this; what follows is the reason.
+UNAUTHORIZED = "unauthorized."
+AUTH_FAILURES = ("missing_key", "malformed_key", "unknown_key", "revoked_key", "expired_key")
+
 
 def _utc_now() -> datetime:
     return datetime.now(UTC)
@@ -114,6 +118,28 @@ def _database_metrics(facts: DatabaseFacts, *, now: datetime) -> Iterable[Metric
     for code, count in sorted(facts.policy.items()):
         policy.add_metric([code], count)
     yield policy
+    yield from _gateway_metrics(facts)
+
+
+def _gateway_metrics(facts: DatabaseFacts) -> Iterable[Metric]:
+    calls = GaugeMetricFamily("sealq_api_requests_recent",
+                              "Gateway calls within the exporter's window, by action and "
+                              "outcome (its audit trail)", labels=["action", "outcome"])
+    refused: dict[str, int] = {reason: 0 for reason in AUTH_FAILURES}
+    for (action, outcome), count in sorted(facts.gateway.items()):
+        calls.add_metric([action, outcome], count)
+        reason = outcome.removeprefix(UNAUTHORIZED)
+        if outcome.startswith(UNAUTHORIZED):
+            refused[reason] = refused.get(reason, 0) + count
+    yield calls
+    # Key misuse: every reason present (0 when quiet), so an alert can watch each one.
+    failures = GaugeMetricFamily("sealq_api_auth_failures_recent",
+                                 "Gateway calls refused 401 within the exporter's window, by "
+                                 "reason (a revoked or expired key still in use, guessing)",
+                                 labels=["reason"])
+    for reason, count in sorted(refused.items()):
+        failures.add_metric([reason], count)
+    yield failures
 
 
 class Exporter:

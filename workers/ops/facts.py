@@ -17,7 +17,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import QueuePool
 
 from schemas.jobs import TERMINAL_STATES, JobState
-from schemas.tables import Job
+from schemas.tables import AuditEvent, Job
 from workers.lifecycle.broker_scan import PRIORITY_SEPARATOR, PRIORITY_STEPS, UNACKED_KEY
 
 TERMINAL = frozenset(state.value for state in TERMINAL_STATES)
@@ -44,6 +44,8 @@ class DatabaseFacts:
     policy: dict[str, int] = field(default_factory=dict)
     # Jobs in a terminal state by (state, error code; "none" when it has none).
     ended: dict[tuple[str, str], int] = field(default_factory=dict)
+    # Gateway calls within the window by (action, outcome), from its audit trail.
+    gateway: dict[tuple[str, str], int] = field(default_factory=dict)
 
 
 def broker_client(broker_url: str, *, timeout: float) -> redis.Redis:
@@ -104,8 +106,12 @@ def read_database(engine: Engine, *, now: datetime, policy_window: timedelta) ->
             select(Job.policy).where(Job.finished_at >= now - policy_window)
             .where(Job.policy.is_not(None)).limit(POLICY_ROW_CAP)).scalars()
         policy = sum_policy_codes(policies)
+        gateway = {(action, outcome): count for action, outcome, count in conn.execute(
+            select(AuditEvent.action, AuditEvent.outcome, func.count())
+            .where(AuditEvent.at >= now - policy_window)
+            .group_by(AuditEvent.action, AuditEvent.outcome))}
     return DatabaseFacts(jobs=jobs, oldest_queued=oldest, erased=int(erased), policy=policy,
-                         ended=ended)
+                         ended=ended, gateway=gateway)
 
 
 def sum_policy_codes(rows: Iterable[object]) -> dict[str, int]:
