@@ -29,7 +29,7 @@ from schemas.settings import Settings
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = ROOT / "compose"
 GPU_WORKERS = ("worker", *(f"worker-gpu{n}" for n in range(1, 8)))
-SEALQ_SERVICES = ("migrate", *GPU_WORKERS, "beat", "flower", "exporter", "models")
+SEALQ_SERVICES = ("migrate", *GPU_WORKERS, "beat", "flower", "exporter", "api", "models")
 HARDENED_SERVICES = ("redis", "postgres", "keystore-db", "prometheus", *SEALQ_SERVICES)
 # PostgreSQL keeps these for superusers beyond max_connections' reach (its default).
 SUPERUSER_RESERVED = 3
@@ -162,11 +162,12 @@ def test_models_downloads_what_the_workers_load_into_their_cache(deployment: Dep
 
 
 def test_only_operator_views_publish_ports_and_only_on_loopback(deployment: Deployment) -> None:
-    """Published ports are Flower's, the exporter's and Prometheus', bound to 127.0.0.1:
-    Redis and PostgreSQL are reachable from this host's containers only."""
+    """Published ports are the gateway's (for the TLS proxy), Flower's, the exporter's and
+    Prometheus', bound to 127.0.0.1: Redis and PostgreSQL are reachable from this host's
+    containers only."""
     published = {name: spec["ports"] for name, spec in deployment.config["services"].items()
                  if spec.get("ports")}
-    assert set(published) == {"flower", "exporter", "prometheus"}
+    assert set(published) == {"api", "flower", "exporter", "prometheus"}
     for ports in published.values():
         assert all(str(port).startswith("127.0.0.1:") for port in ports), ports
 
@@ -260,11 +261,12 @@ def test_no_secret_is_written_in_the_compose_environment(deployment: Deployment)
 
 
 def test_only_migrate_workers_and_beat_mount_the_key_folder(deployment: Deployment) -> None:
-    """The key file's folder is mounted read-only where keys are used; Flower, the exporter and
-    `models` get no key and no database credentials of the tables' owner."""
+    """The key file's folder is mounted read-only where keys are used (migrate, workers, beat,
+    the gateway); Flower, the exporter and `models` get no key and no database credentials of
+    the tables' owner."""
     for name, spec in deployment.config["services"].items():
         mounts = [v for v in spec.get("volumes", []) if v.split(":")[1] == "/run/sealq/keys"]
-        if name in ("migrate", "beat", *GPU_WORKERS):
+        if name in ("migrate", "beat", "api", *GPU_WORKERS):
             assert len(mounts) == 1 and mounts[0].endswith(":ro"), name
         else:
             assert not mounts, name
