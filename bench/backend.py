@@ -6,6 +6,7 @@ import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
@@ -14,10 +15,14 @@ from psycopg import sql
 
 import migrations
 from producer.embedded import PrivateRedis
+from producer.tenants import TenantDirectory
+from schemas.db import make_engine
 from schemas.keyfile import init_key_file
 from schemas.settings import Settings
 
 Database = Literal["sqlite", "postgresql"]
+# The tenant every bench job belongs to (registered in each fresh database).
+TENANT = "bench"
 
 # PostgreSQL as the project's machines run it: trust auth for the superuser on loopback.
 PG_SERVER_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/"
@@ -34,10 +39,10 @@ class Backend:
 
 @contextmanager
 def fresh_database(kind: Database, workdir: Path) -> Iterator[str]:
-    """A migrated, empty job database; a PostgreSQL one is dropped afterwards."""
+    """A migrated job database with the bench's tenant; a PostgreSQL one is dropped after."""
     if kind == "sqlite":
         url = f"sqlite:///{workdir / 'sealq.db'}"
-        migrations.upgrade(url)
+        _prepare(url)
         yield url
         return
     name = f"sealq_bench_{secrets.token_hex(6)}"
@@ -45,13 +50,22 @@ def fresh_database(kind: Database, workdir: Path) -> Iterator[str]:
         admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     try:
         url = f"{PG_SERVER_URL}{name}"
-        migrations.upgrade(url)
+        _prepare(url)
         yield url
     finally:
         with psycopg.connect(PG_ADMIN_CONNINFO, autocommit=True) as admin:
             # FORCE: a pool still open somewhere must not keep the database alive.
             admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)")
                           .format(sql.Identifier(name)))
+
+
+def _prepare(url: str) -> None:
+    migrations.upgrade(url)
+    engine = make_engine(url, pool_size=1)
+    try:
+        TenantDirectory(engine).add(TENANT, now=datetime.now(UTC), rate_limit=1_000_000)
+    finally:
+        engine.dispose()
 
 
 @contextmanager

@@ -13,7 +13,7 @@ from pathlib import Path
 from sqlalchemy import Engine as SqlEngine
 from sqlalchemy import func, select
 
-from bench.backend import Backend
+from bench.backend import TENANT, Backend
 from bench.plan import Plan, execute
 from bench.results import Run, SideResult
 from bench.worker import WorkerProcess
@@ -24,7 +24,6 @@ from schemas.jobs import TERMINAL_STATES, BatchLine, JobState
 from schemas.tables import Job
 
 SIDE = "sealq"
-TENANT = "bench"
 BATCH_POLL_SECONDS = 0.1
 SINGLE_POLL_SECONDS = 0.02
 # A batch that has not finished in this long is stuck, not slow.

@@ -7,11 +7,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.backend import Backend
+from bench.backend import TENANT, Backend
 from bench.workload import KIND, Workload, custom_id, request_body
 from producer.client import Client
-
-TENANT = "bench"
 
 
 def write_submit_file(path: Path, workload: Workload) -> None:
