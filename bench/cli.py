@@ -79,6 +79,18 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--json", type=Path, help="write every number to this file")
     p.add_argument("--plot", type=Path, help="write the batch-size plot (PNG) here")
     p.add_argument("--workdir", type=Path, help="keep logs and files here (default: temp)")
+    gateway = p.add_argument_group("the gateway (`--gateway` runs only this)")
+    gateway.add_argument("--gateway", action="store_true",
+                         help="upload + create of a big file through `sealq api`, then read "
+                              "latency at a fixed rate; ends with a `gateway ...` line")
+    gateway.add_argument("--gateway-lines", type=int, default=50_000,
+                         help="requests in the uploaded file (50000)")
+    gateway.add_argument("--gateway-prompt-bytes", type=int, default=2000,
+                         help="bytes of each request's prompt (2000)")
+    gateway.add_argument("--read-rate", type=float, default=200.0,
+                         help="GET /v1/batches/{id} per second (200)")
+    gateway.add_argument("--read-seconds", type=float, default=30.0,
+                         help="how long the reads go on (30)")
     return p.parse_args(argv)
 
 
@@ -180,9 +192,38 @@ def _run_side(side: str, args: argparse.Namespace, sizes: Sizes, options: Engine
             for workload in (plan.runs[:1] if args.smoke else plan.runs)]
 
 
+def run_gateway(args: argparse.Namespace) -> None:
+    """The gateway's costs alone; prints its figures and a last `gateway ...` line."""
+    from bench.gateway import measure_gateway
+
+    with tempfile.TemporaryDirectory(prefix="sealq-bench-") as temp, \
+            machine.LoadSampler() as load:
+        workdir = args.workdir or Path(temp)
+        say(f"gateway: {args.gateway_lines} lines of {args.gateway_prompt_bytes} B, then "
+            f"{args.read_rate:g} reads/s for {args.read_seconds:g} s ({args.database})")
+        with backend(args.database, workdir, concurrency=args.max_num_seqs) as b:
+            found = measure_gateway(b, workdir / "gateway", lines=args.gateway_lines,
+                                    prompt_bytes=args.gateway_prompt_bytes,
+                                    rate=args.read_rate, seconds=args.read_seconds)
+    found["machine"] = machine.describe()
+    found["load_1min"] = load.summary()
+    found["database"] = args.database
+    if args.json:
+        args.json.write_text(json.dumps(found, indent=2))
+    print(json.dumps(found, indent=2))
+    print(f"gateway upload lines/s={found['upload_lines_per_s']:.0f} "
+          f"create lines/s={found['create_lines_per_s']:.0f} "
+          f"rss_peak_mib={found['rss_peak_mib']:.0f} "
+          f"read p50_ms={found['read_p50_ms']:.1f} p99_ms={found['read_p99_ms']:.1f} "
+          f"at {found['read_rate_per_s']:g}/s")
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the bench, print the tables, and end with the ratio line."""
     args = parse_args(argv)
+    if args.gateway:
+        run_gateway(args)
+        return
     sizes = sizes_from(args)
     started = datetime.now(UTC)
     with tempfile.TemporaryDirectory(prefix="sealq-bench-") as temp, \

@@ -60,3 +60,22 @@ def test_smoke_run_measures_all_three_sides(tmp_path: Path) -> None:
     ratios = data["ratios"]["main"]
     assert 0 < ratios["sealq/raw"] < 10 and 0 < ratios["sealq/run-batch"] < 10
     assert plot.read_bytes().startswith(b"\x89PNG")
+
+
+GATEWAY_LAST_LINE = re.compile(
+    r"^gateway upload lines/s=(\d+) create lines/s=(\d+) rss_peak_mib=(\d+) "
+    r"read p50_ms=([\d.]+) p99_ms=([\d.]+) at 20/s$")
+
+
+def test_gateway_bench_uploads_creates_and_reads(tmp_path: Path) -> None:
+    """`python -m bench --gateway` uploads through the SDK, creates, reads at a fixed rate."""
+    results = tmp_path / "gateway.json"
+    code, out, err = _run_bench("--gateway", "--gateway-lines", "300", "--read-rate", "20",
+                                "--read-seconds", "2", "--json", str(results))
+    assert code == 0, err[-3000:]
+    match = GATEWAY_LAST_LINE.match(out.strip().splitlines()[-1])
+    assert match, out[-500:]
+    found = json.loads(results.read_text())
+    assert found["lines"] == 300 and found["reads"] == 40
+    assert found["rss_peak_mib"] >= found["rss_before_mib"] > 0
+    assert 0 < found["read_p50_ms"] <= found["read_p99_ms"] <= found["read_max_ms"]
