@@ -223,8 +223,11 @@ def audit_command(
         for event in events:
             print(json.dumps(event.as_dict()))
         return
-    table = Table("at", "tenant", "key", "action", "object", "status", "outcome", "in", "out",
-                  "items")
+    table = Table()
+    for column in ("at", "tenant", "key", "action", "object", "status", "outcome", "in", "out",
+                   "items"):
+        # Folded, not cut: an id is only useful whole.
+        table.add_column(column, overflow="fold")
     for e in events:
         table.add_row(_when(e.at) or "", e.tenant or "-",
                       f"{constants.API_KEY_PREFIX}{e.key_id}" if e.key_id else "-", e.action,
