@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -48,6 +49,8 @@ def deployment(settings_factory: Any, sqlite_url: str, redis_url: str,
     generator = build_generator(foundations, engine=vllm_engine, policy=PolicyEngine(),
                                 owner="cache-salt-test")
     client = Client.from_settings(settings)
+    for tenant in ("acme", "globex"):
+        client.tenants.add(tenant, now=datetime.now(UTC))
 
     def job_ids(batch_id: str) -> list[str]:
         with foundations.jobs_db.connect() as connection:
