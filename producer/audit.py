@@ -15,8 +15,9 @@ from sqlalchemy import Engine, func, insert, select
 from sqlalchemy.orm import Session
 
 from schemas.db import store_errors
-from schemas.tables import AuditEvent
+from schemas.tables import AuditEvent, JobBase
 
+AUDIT_TABLE = JobBase.metadata.tables[AuditEvent.__tablename__]
 # Longest `client` address kept (an IPv6 address with a port fits).
 MAX_CLIENT_LENGTH = 64
 
@@ -55,8 +56,10 @@ class AuditLog:
         values = asdict(event)
         if values["client"] is not None:
             values["client"] = values["client"][:MAX_CLIENT_LENGTH]
-        with store_errors(), Session(self._engine) as session, session.begin():
-            session.execute(insert(AuditEvent), [values])
+        # A Core insert of the table: no RETURNING of the new id, which the gateway's database
+        # user may not read (it writes the trail, it does not read it).
+        with store_errors(), self._engine.begin() as connection:
+            connection.execute(insert(AUDIT_TABLE), [values])
 
     def events(self, *, tenant: str | None = None, since: datetime | None = None,
                action: str | None = None, limit: int = 1000) -> list[Event]:
