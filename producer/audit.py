@@ -56,8 +56,6 @@ class AuditLog:
         values = asdict(event)
         if values["client"] is not None:
             values["client"] = values["client"][:MAX_CLIENT_LENGTH]
-        # A Core insert of the table: no RETURNING of the new id, which the gateway's database
-        # user may not read (it writes the trail, it does not read it).
         with store_errors(), self._engine.begin() as connection:
             connection.execute(insert(AUDIT_TABLE), [values])
 

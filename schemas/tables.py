@@ -140,7 +140,9 @@ class AuditEvent(JobBase):
     """One authenticated (or refused) gateway call: who, what, which ids, how it ended."""
 
     __tablename__ = "audit_events"
-    __table_args__ = (Index(None, "tenant", "at"), Index(None, "at"))
+    # No RETURNING of the new id on insert: the gateway writes the trail but may not read it.
+    __table_args__ = (Index(None, "tenant", "at"), Index(None, "at"),
+                      {"implicit_returning": False})
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"),
                                     primary_key=True, autoincrement=True)
