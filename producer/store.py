@@ -137,6 +137,11 @@ class ProducerStore:
             return session.scalars(select(Batch).where(
                 Batch.tenant == tenant, Batch.idempotency_key == key)).first()
 
+    def batch_row(self, batch_id: str) -> Batch | None:
+        """The batch with that id, or None."""
+        with self._session() as session:
+            return session.get(Batch, batch_id)
+
     def tenant_batch(self, tenant: str, batch_id: str) -> Batch | None:
         """The tenant's batch with that id; None for another tenant's, as for a missing one."""
         with self._session() as session:

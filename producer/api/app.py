@@ -139,8 +139,7 @@ def create_app(gateway: Gateway) -> FastAPI:
             _note(request, action=action)
             key = _bearer(authorization)
             try:
-                principal = await run_in_threadpool(gateway.tenants.authenticate, key,
-                                                    now=gateway.clock())
+                principal = await run_in_threadpool(gateway.authenticate, key)
             except Unauthenticated as e:
                 _note(request, tenant=e.tenant, key_id=e.key_id)
                 raise errors.unauthorized(AUTH_MESSAGES[e.reason.value],

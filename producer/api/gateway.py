@@ -15,6 +15,7 @@ from typing import Any
 
 from producer import lifecycle
 from producer.api import errors
+from producer.api.batch_cache import FRESH_SECONDS, BatchCache, View
 from producer.api.limiter import RateLimiter
 from producer.api.objects import (
     batch_object,
@@ -24,12 +25,12 @@ from producer.api.objects import (
     page,
     result_file_object,
 )
-from producer.audit import AuditLog, Event
+from producer.audit import AuditLog, AuditWriter, Event
 from producer.client import Client
 from producer.files import FileStore, UploadWriter
 from producer.results import result_record
 from producer.store import ProducerStore
-from producer.tenants import Principal, Role, TenantDirectory, TenantInfo
+from producer.tenants import Principal, Role, TenantDirectory, TenantInfo, hash_key
 from schemas import constants
 from schemas.db import store_errors
 from schemas.errors import LimitExceeded, NotFound
@@ -41,6 +42,14 @@ from schemas.tables import Batch
 Clock = Callable[[], datetime]
 # A tenant's limits are read from the database at most this often per gateway process.
 TENANT_CACHE_SECONDS = 10.0
+# A key that was accepted is trusted this long without asking the database again, so a
+# revocation reaches every gateway process within this time.
+KEY_CACHE_SECONDS = 2.0
+# Accepted keys remembered at most per process.
+KEY_CACHE_SIZE = 10_000
+# Calls that change nothing: their audit events are written in batches when they succeed.
+READS = frozenset({"files.list", "files.retrieve", "files.content", "batches.list",
+                   "batches.retrieve"})
 SUCCEEDED = (JobState.SUCCEEDED.value,)
 UNSUCCESSFUL = tuple(s.value for s in (JobState.FAILED, JobState.REJECTED, JobState.CANCELLED,
                                        JobState.EXPIRED))
@@ -71,17 +80,41 @@ class Gateway:
 
     def __init__(self, *, client: Client, store: ProducerStore, files: FileStore,
                  audit: AuditLog, limiter: RateLimiter | None, defaults: Defaults,
-                 clock: Clock) -> None:
+                 clock: Clock, batch_fresh_seconds: float = FRESH_SECONDS,
+                 key_cache_seconds: float = KEY_CACHE_SECONDS,
+                 ticker: Callable[[], float] = time.monotonic) -> None:
         self.client = client
         self.audit = audit
+        self.audit_writer = AuditWriter(audit)
         self.store = store
         self.files = files
         self.tenants = TenantDirectory(store.engine)
         self.limiter = limiter
         self.defaults = defaults
         self.clock = clock
+        self.batches = BatchCache(store.batch_row, store.totals,
+                                  fresh_seconds=batch_fresh_seconds)
         self._tenant_cache: dict[str, tuple[float, TenantInfo]] = {}
+        self._accepted: dict[str, tuple[float, Principal]] = {}
+        self._key_cache_seconds = key_cache_seconds
+        self._ticker = ticker
         self._cache_lock = threading.Lock()
+
+    def authenticate(self, key: str | None) -> Principal:
+        """The principal of a presented key (an accepted one is remembered briefly), or
+        Unauthenticated saying why; refused keys are never remembered."""
+        digest = hash_key(key) if key else ""
+        now = self._ticker()
+        with self._cache_lock:
+            remembered = self._accepted.get(digest)
+        if remembered is not None and now - remembered[0] < self._key_cache_seconds:
+            return remembered[1]
+        principal = self.tenants.authenticate(key, now=self.clock())
+        with self._cache_lock:
+            if len(self._accepted) >= KEY_CACHE_SIZE:
+                self._accepted.clear()
+            self._accepted[digest] = (now, principal)
+        return principal
 
     # --- who and how much ----------------------------------------------------------------
 
@@ -195,6 +228,7 @@ class Gateway:
             lifecycle.erase_batch_jobs(self.store.engine, batch.id,
                                        UNSUCCESSFUL if errors_file else SUCCEEDED, now=now)
             self.store.mark_output_deleted(batch.id, "errors" if errors_file else "output", now)
+            self.batches.forget(batch.id)
         elif not self.files.delete(principal.tenant, file_id, now=now):
             raise errors.not_found("file", file_id)
         return {"id": file_id, "object": "file", "deleted": True}
@@ -225,10 +259,11 @@ class Gateway:
         for prefix, errors_file in ((constants.OUTPUT_FILE_PREFIX, False),
                                     (constants.ERROR_FILE_PREFIX, True)):
             if file_id.startswith(prefix):
-                batch = self.store.tenant_batch(principal.tenant, file_id.removeprefix(prefix))
-                if batch is None:
+                found = self._tenant_batch(principal, file_id.removeprefix(prefix))
+                if found is None:
                     raise errors.not_found("file", file_id)
-                shown = batch_object(batch, self.store.totals([batch.id])[batch.id], now=now)
+                batch, totals = found
+                shown = batch_object(batch, totals, now=now)
                 wanted = error_file_id(batch.id) if errors_file else output_file_id(batch.id)
                 if shown["error_file_id" if errors_file else "output_file_id"] != wanted:
                     raise errors.not_found("file", file_id)
@@ -251,10 +286,15 @@ class Gateway:
 
     def get_batch(self, principal: Principal, batch_id: str) -> dict[str, Any]:
         """One of the tenant's batches."""
-        batch = self.store.tenant_batch(principal.tenant, batch_id)
-        if batch is None:
+        found = self._tenant_batch(principal, batch_id)
+        if found is None:
             raise errors.not_found("batch", batch_id)
-        return batch_object(batch, self.store.totals([batch.id])[batch.id], now=self.clock())
+        return batch_object(*found, now=self.clock())
+
+    def _tenant_batch(self, principal: Principal, batch_id: str) -> View | None:
+        """The tenant's batch and its totals; None for another tenant's, as for a missing one."""
+        found = self.batches.view(batch_id)
+        return found if found is not None and found[0].tenant == principal.tenant else None
 
     def list_batches(self, principal: Principal, *, after: str | None,
                      limit: int) -> dict[str, Any]:
@@ -265,7 +305,7 @@ class Gateway:
         except NotFound:
             raise errors.bad_request(f"after={after!r} is not one of your batches",
                                      param="after") from None
-        totals = self.store.totals([batch.id for batch in batches])
+        totals = self.batches.totals(batches)
         now = self.clock()
         return page([batch_object(b, totals[b.id], now=now) for b in batches], more)
 
@@ -277,18 +317,20 @@ class Gateway:
         now = self.clock()
         self.store.mark_cancelled(batch_id, now)
         lifecycle.cancel(self.store.engine, batch_id, now=now)
+        self.batches.forget(batch_id)
         return self.get_batch(principal, batch_id)
 
     def audit_record(self, event: Event) -> None:
-        """Store one audit event."""
-        self.audit.record(event)
+        """Store one audit event: a successful read with the next batch, anything else now."""
+        self.audit_writer.record(event, buffered=event.action in READS and event.status < 400)
 
     def ready(self) -> None:
         """Raise StoreUnavailable if the job database cannot answer."""
         self.store.ping()
 
     def close(self) -> None:
-        """Release connections."""
+        """Write the buffered audit events, release connections."""
+        self.audit_writer.close()
         self.client.close()
         if self.limiter is not None:
             self.limiter.close()

@@ -193,11 +193,15 @@ def gateway_factory(harness: Harness, redis_url: str) -> Iterator[Callable[..., 
 
     stack = ExitStack()
 
-    def start(**defaults: Any) -> Any:
+    def start(*, key_cache_seconds: float = 0, ticker: Any = None, **defaults: Any) -> Any:
         gateway = Gateway(client=harness.client, store=harness.client.store,
                           files=harness.client.files, audit=AuditLog(harness.jobs),
                           limiter=RateLimiter(redis_url), defaults=Defaults(**defaults),
-                          clock=harness.clock)
+                          # Jobs are finished and keys revoked by hand between calls: every
+                          # read goes to the database unless a test asks otherwise.
+                          clock=harness.clock, batch_fresh_seconds=0,
+                          key_cache_seconds=key_cache_seconds,
+                          **({"ticker": ticker} if ticker else {}))
         return stack.enter_context(serve(gateway))
 
     with stack:

@@ -156,6 +156,26 @@ def test_revoked_and_expired_keys_stop_working(gateway: Any, harness: Harness) -
     assert "unauthorized.revoked_key" in outcomes and "unauthorized.expired_key" in outcomes
 
 
+def test_a_revocation_reaches_a_gateway_within_its_key_cache_time(gateway_factory: Any,
+                                                                  harness: Harness) -> None:
+    """An accepted key is trusted for the cache time without the database; once it has
+    passed, the revocation is seen; a refused key is never remembered."""
+    seconds = [0.0]
+    server = gateway_factory(key_cache_seconds=2.0, ticker=lambda: seconds[0])
+    key = server.key("acme")
+    sdk = server.sdk(key)
+    sdk.batches.list()
+    server.gateway.tenants.revoke(key, now=harness.clock())
+    seconds[0] = 1.5
+    assert sdk.batches.list().data == []  # still within the 2 s this process trusts it
+    seconds[0] = 2.5
+    with pytest.raises(openai.AuthenticationError):
+        sdk.batches.list()
+    seconds[0] = 3.0
+    with pytest.raises(openai.AuthenticationError):
+        sdk.batches.list()
+
+
 def test_another_tenants_ids_look_missing(gateway: Any, harness: Harness) -> None:
     """Tenant B asking for A's batch or file gets the same 404 as for an id that never was."""
     acme = gateway.sdk(gateway.key("acme"))
@@ -360,12 +380,18 @@ def test_audit_trail_has_ids_and_sizes_never_content(gateway: Any, harness: Harn
     with pytest.raises(openai.NotFoundError):
         sdk.batches.retrieve("batch_missing")
     events = gateway.gateway.audit.events(tenant="acme")
+    # Writes and refusals are in the trail before their answer; a successful read is
+    # written with the next batch (within a fraction of a second).
     assert [(e.action, e.status) for e in events] == [
         ("files.create", 200), ("batches.create", 200), ("batches.retrieve", 404)]
+    sdk.batches.retrieve(batch.id)
+    gateway.gateway.audit_writer.flush()
+    events = gateway.gateway.audit.events(tenant="acme")
+    assert [(e.action, e.status) for e in events][-1] == ("batches.retrieve", 200)
     assert events[0].object_id == file.id and events[0].items == 1
     assert events[0].request_bytes > 0 and events[1].object_id == batch.id
     assert {e.key_id for e in events} == {key.split("_")[1]}
-    assert events[2].outcome == "not_found"
+    assert events[2].outcome == "not_found" and events[3].object_id == batch.id
     dumped = json.dumps([e.as_dict() for e in events])
     assert harness.canary not in dumped and key not in dumped
     assert harness.canary.encode() not in harness.dump()
