@@ -45,6 +45,8 @@ log = logging.getLogger("sealq.api")
 IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,64}")
 # Ids and cursors are printable ASCII: anything else (a NUL byte, say) cannot name an object.
 ID_PATTERN = r"^[\x21-\x7e]{1,64}$"
+ObjectId = Annotated[str, Path(max_length=64, pattern=ID_PATTERN)]
+Cursor = Annotated[str | None, Query(max_length=64, pattern=ID_PATTERN)]
 AUTH_MESSAGES = {
     "missing_key": "You didn't provide an API key: send it as `Authorization: Bearer <key>`.",
     "malformed_key": "The API key is not a sealq key (they start with sqk_).",
@@ -230,7 +232,7 @@ def create_app(gateway: Gateway) -> FastAPI:
     def list_files(
         request: Request,
         principal: Annotated[Principal, Depends(caller("files.list"))],
-        after: Annotated[str | None, Query(max_length=64, pattern=ID_PATTERN)] = None,
+        after: Cursor = None,
         limit: Annotated[int, Query(ge=1, le=10_000)] = 10_000,
         order: Annotated[Literal["asc", "desc"], Query()] = "desc",
         purpose: Annotated[str | None, Query(max_length=32)] = None,
@@ -244,7 +246,7 @@ def create_app(gateway: Gateway) -> FastAPI:
     def retrieve_file(
         request: Request,
         principal: Annotated[Principal, Depends(caller("files.retrieve"))],
-        file_id: Annotated[str, Path(max_length=64, pattern=ID_PATTERN)],
+        file_id: ObjectId,
     ) -> dict[str, Any]:
         _note(request, object_id=file_id)
         return gateway.get_file(principal, file_id)
@@ -253,7 +255,7 @@ def create_app(gateway: Gateway) -> FastAPI:
     def delete_file(
         request: Request,
         principal: Annotated[Principal, Depends(caller("files.delete", submit=True))],
-        file_id: Annotated[str, Path(max_length=64, pattern=ID_PATTERN)],
+        file_id: ObjectId,
     ) -> dict[str, Any]:
         _note(request, object_id=file_id)
         return gateway.delete_file(principal, file_id)
@@ -262,7 +264,7 @@ def create_app(gateway: Gateway) -> FastAPI:
     def file_content(
         request: Request,
         principal: Annotated[Principal, Depends(caller("files.content"))],
-        file_id: Annotated[str, Path(max_length=64, pattern=ID_PATTERN)],
+        file_id: ObjectId,
     ) -> StreamingResponse:
         _note(request, object_id=file_id)
         records = gateway.file_content(principal, file_id)
@@ -305,7 +307,7 @@ def create_app(gateway: Gateway) -> FastAPI:
     def list_batches(
         request: Request,
         principal: Annotated[Principal, Depends(caller("batches.list"))],
-        after: Annotated[str | None, Query(max_length=64, pattern=ID_PATTERN)] = None,
+        after: Cursor = None,
         limit: Annotated[int, Query(ge=1, le=100)] = 20,
     ) -> dict[str, Any]:
         listing = gateway.list_batches(principal, after=after, limit=limit)
@@ -316,7 +318,7 @@ def create_app(gateway: Gateway) -> FastAPI:
     def retrieve_batch(
         request: Request,
         principal: Annotated[Principal, Depends(caller("batches.retrieve"))],
-        batch_id: Annotated[str, Path(max_length=64, pattern=ID_PATTERN)],
+        batch_id: ObjectId,
     ) -> dict[str, Any]:
         _note(request, object_id=batch_id)
         return gateway.get_batch(principal, batch_id)
@@ -325,7 +327,7 @@ def create_app(gateway: Gateway) -> FastAPI:
     def cancel_batch(
         request: Request,
         principal: Annotated[Principal, Depends(caller("batches.cancel", submit=True))],
-        batch_id: Annotated[str, Path(max_length=64, pattern=ID_PATTERN)],
+        batch_id: ObjectId,
     ) -> dict[str, Any]:
         _note(request, object_id=batch_id)
         return gateway.cancel_batch(principal, batch_id)

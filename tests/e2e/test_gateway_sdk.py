@@ -16,8 +16,8 @@ import httpx
 import openai
 import pytest
 from jsonschema import Draft202012Validator
-from support.gateway import free_port
 from support.processes import SEALQ, WorkerProcess
+from support.services import free_port
 
 from producer.embedded import PrivateRedis
 from producer.tenants import Role, TenantDirectory

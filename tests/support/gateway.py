@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -16,16 +15,9 @@ import uvicorn
 from producer.api.app import create_app
 from producer.api.gateway import Gateway
 from producer.tenants import Role
+from support.services import free_port
 
 START_SECONDS = 20
-
-
-def free_port() -> int:
-    """A loopback port nobody listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 class GatewayServer:
