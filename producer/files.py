@@ -57,10 +57,6 @@ def new_file_id() -> str:
     return f"{constants.FILE_ID_PREFIX}{uuid.uuid4().hex}"
 
 
-def _file_binding(file_id: str, tenant: str, expires_at: datetime) -> JobBinding:
-    return file_binding(file_id=file_id, tenant=tenant, expires_at=expires_at)
-
-
 def _line_binding(file: JobBinding, position: int) -> JobBinding:
     # The line's position is part of its associated data: lines cannot be moved or swapped.
     return replace(file, position=position)
@@ -140,7 +136,7 @@ class FileStore:
               max_lines: int = constants.DEFAULT_API_MAX_FILE_LINES) -> UploadWriter:
         """Start an upload: an invisible file row with a fresh data key."""
         file_id = new_file_id()
-        binding = _file_binding(file_id, tenant, expires_at)
+        binding = file_binding(file_id=file_id, tenant=tenant, expires_at=expires_at)
         key_id, wrapped, data_key = self._sealer.new_data_key(binding, expires_at=expires_at,
                                                               now=now)
         row = InputFile(id=file_id, tenant=tenant, purpose=purpose, status=UPLOADING,
@@ -197,7 +193,7 @@ class FileStore:
         row = self._row(tenant, file_id)
         if row is None or row.status != PROCESSED or not _alive(row, now):
             raise NotFound(f"no file with id {file_id!r}")
-        binding = _file_binding(row.id, row.tenant, row.expires_at)
+        binding = file_binding(file_id=row.id, tenant=row.tenant, expires_at=row.expires_at)
         data_key = self._sealer.data_key(binding, row.wrapped_key, now=now)
         last = -1
         while True:
@@ -243,7 +239,7 @@ class FileStore:
         return row if row is not None and row.tenant == tenant else None
 
     def _info(self, row: InputFile, now: datetime) -> FileInfo:
-        binding = _file_binding(row.id, row.tenant, row.expires_at)
+        binding = file_binding(file_id=row.id, tenant=row.tenant, expires_at=row.expires_at)
         try:
             filename = self._sealer.open(binding, row.wrapped_key, row.sealed_filename, "name",
                                          now=now).decode()

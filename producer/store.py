@@ -144,10 +144,8 @@ class ProducerStore:
 
     def tenant_batch(self, tenant: str, batch_id: str) -> Batch | None:
         """The tenant's batch with that id; None for another tenant's, as for a missing one."""
-        with self._session() as session:
-            batch = session.get(Batch, batch_id)
+        batch = self.batch_row(batch_id)
         return batch if batch is not None and batch.tenant == tenant else None
-
     def totals(self, batch_ids: Sequence[str]) -> dict[str, BatchTotals]:
         """Counts per state, token sums and last finish time of several batches, one query."""
         counts = {batch_id: {state.value: 0 for state in JobState} for batch_id in batch_ids}

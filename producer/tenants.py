@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from schemas import constants
 from schemas.db import store_errors
 from schemas.errors import NotFound, SpecError
+from schemas.jobs import is_tenant
 from schemas.tables import ApiKey, Tenant
 
 KEY_PATTERN = re.compile(
@@ -108,7 +109,7 @@ class KeyInfo:
 
 def check_tenant_name(name: str) -> str:
     """The name if it is a valid tenant name, else SpecError saying what is allowed."""
-    if not re.fullmatch(constants.TENANT_PATTERN.removeprefix("^").removesuffix("$"), name):
+    if not is_tenant(name):
         raise SpecError(f"tenant {name!r} is invalid: use 1 to 64 letters, digits, '.', '_' "
                         "or '-', starting with a letter or digit")
     return name

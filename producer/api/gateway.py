@@ -37,7 +37,6 @@ from schemas.errors import LimitExceeded, NotFound
 from schemas.jobs import JobState
 from schemas.keystore import expiry_from_ttl
 from schemas.settings import Settings
-from schemas.tables import Batch
 
 Clock = Callable[[], datetime]
 # A tenant's limits are read from the database at most this often per gateway process.
@@ -120,7 +119,7 @@ class Gateway:
 
     def tenant(self, name: str) -> TenantInfo:
         """The tenant's limits, cached briefly (they change rarely, and every call reads them)."""
-        now = time.monotonic()
+        now = self._ticker()
         with self._cache_lock:
             cached = self._tenant_cache.get(name)
         if cached is not None and now - cached[0] < TENANT_CACHE_SECONDS:
@@ -196,11 +195,10 @@ class Gateway:
         now = self.clock()
         result = self._result_file(principal, file_id, now)
         if result is not None:
-            batch, errors_file = result
-            summary = self.store.totals([batch.id])[batch.id]
+            (batch, totals), errors_file = result
             size = self.store.sealed_result_bytes(
                 batch.id, UNSUCCESSFUL if errors_file else SUCCEEDED)
-            return result_file_object(batch, summary, errors=errors_file, size_bytes=size)
+            return result_file_object(batch, totals, errors=errors_file, size_bytes=size)
         info = self.files.get(principal.tenant, file_id, now=now)
         if info is None:
             raise errors.not_found("file", file_id)
@@ -224,7 +222,7 @@ class Gateway:
         now = self.clock()
         result = self._result_file(principal, file_id, now)
         if result is not None:
-            batch, errors_file = result
+            (batch, _), errors_file = result
             lifecycle.erase_batch_jobs(self.store.engine, batch.id,
                                        UNSUCCESSFUL if errors_file else SUCCEEDED, now=now)
             self.store.mark_output_deleted(batch.id, "errors" if errors_file else "output", now)
@@ -243,7 +241,7 @@ class Gateway:
                                          "output and error files of its batch can",
                                          param="file_id", code="download_not_allowed")
             raise errors.not_found("file", file_id)
-        batch, errors_file = result
+        (batch, _), errors_file = result
         return self._records(batch.id, UNSUCCESSFUL if errors_file else SUCCEEDED, now)
 
     def _records(self, batch_id: str, states: tuple[str, ...],
@@ -254,20 +252,20 @@ class Gateway:
                 yield result_record(job, sealer, now=now)
 
     def _result_file(self, principal: Principal, file_id: str,
-                     now: datetime) -> tuple[Batch, bool] | None:
-        """The batch an output or error file id belongs to, if the tenant may see it now."""
+                     now: datetime) -> tuple[View, bool] | None:
+        """The batch (and its totals) an output or error file id belongs to, if the tenant
+        may see that file now; and whether it is the error file."""
         for prefix, errors_file in ((constants.OUTPUT_FILE_PREFIX, False),
                                     (constants.ERROR_FILE_PREFIX, True)):
             if file_id.startswith(prefix):
                 found = self._tenant_batch(principal, file_id.removeprefix(prefix))
                 if found is None:
                     raise errors.not_found("file", file_id)
-                batch, totals = found
-                shown = batch_object(batch, totals, now=now)
-                wanted = error_file_id(batch.id) if errors_file else output_file_id(batch.id)
+                shown = batch_object(*found, now=now)
+                wanted = (error_file_id if errors_file else output_file_id)(found[0].id)
                 if shown["error_file_id" if errors_file else "output_file_id"] != wanted:
                     raise errors.not_found("file", file_id)
-                return batch, errors_file
+                return found, errors_file
         return None
 
     # --- batches -------------------------------------------------------------------------
