@@ -1,4 +1,4 @@
-"""The producer API: validate, seal, store, enqueue; then status, wait and results."""
+"""The producer API: validate, seal, store (the dispatcher releases); status, wait, results."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 from producer import lifecycle, spec
-from producer.broker import Enqueuer
 from producer.files import FileStore
 from producer.lifecycle import ShredReport
 from producer.results import result_record
@@ -19,13 +18,14 @@ from producer.tenants import TenantDirectory
 from producer.tracker import Clock, Tracker, pending, utc_now
 from schemas import constants
 from schemas.db import make_engine, store_errors
-from schemas.errors import BrokerUnavailable, NotFound, SpecError
+from schemas.errors import NotFound, SpecError
 from schemas.jobs import TERMINAL_STATES, BatchLine, JobState
 from schemas.keyring import KeyRing
 from schemas.keystore import KeyStore, expiry_from_ttl
 from schemas.kinds import Kind, KindRegistry, load_kinds
 from schemas.sealing import Sealer, binding_at_submit
 from schemas.settings import Settings
+from schemas.states import Priority
 
 Progress = Callable[[int], None]
 # Re-exported: callers of the producer API find these beside Client.
@@ -49,9 +49,7 @@ class SubmitResult:
     batch_id: str
     created: int
     skipped: int  # custom ids the tenant had already submitted
-    enqueued: int
     existing: bool  # the very same submission was made before; nothing new was stored
-    broker_error: str | None = None
 
 
 def submit_key(tenant: str, kind: str, custom_ids: Sequence[str]) -> str:
@@ -65,12 +63,10 @@ def submit_key(tenant: str, kind: str, custom_ids: Sequence[str]) -> str:
 class Client(Tracker):
     """A producer's handle on sealq: a Tracker that also submits and opens results."""
 
-    def __init__(self, *, store: ProducerStore, sealer: Sealer, enqueuer: Enqueuer,
-                 kinds: KindRegistry, default_ttl_seconds: int, queue: str,
-                 clock: Clock = utc_now) -> None:
+    def __init__(self, *, store: ProducerStore, sealer: Sealer, kinds: KindRegistry,
+                 default_ttl_seconds: int, queue: str, clock: Clock = utc_now) -> None:
         super().__init__(store=store, clock=clock)
         self.sealer = sealer
-        self._enqueuer = enqueuer
         self.kinds = kinds
         self._default_ttl = default_ttl_seconds
         self._queue = queue
@@ -88,7 +84,7 @@ class Client(Tracker):
             keystore.create_schema()
         jobs_db = make_engine(settings.database_url, pool_size=settings.db_pool_size)
         return cls(store=ProducerStore(jobs_db),
-                   sealer=Sealer(keystore), enqueuer=Enqueuer(settings.broker_url),
+                   sealer=Sealer(keystore),
                    kinds=load_kinds(settings.kinds_file),
                    default_ttl_seconds=settings.default_ttl_seconds, queue=settings.queue,
                    clock=clock)
@@ -106,16 +102,19 @@ class Client(Tracker):
 
     def submit_file(self, path: Path, *, tenant: str = constants.DEFAULT_TENANT,
                     kind: str = constants.DEFAULT_KIND, ttl_seconds: int | None = None,
+                    priority: Priority = Priority.NORMAL,
                     progress: Progress | None = None) -> SubmitResult:
         """Validate a whole JSONL file, then submit it; a bad line stores nothing."""
         lines = spec.read_file(path, self.kind(kind))
         return self.submit(lines, tenant=tenant, kind=kind, ttl_seconds=ttl_seconds,
-                           progress=progress)
+                           priority=priority, progress=progress)
 
     def submit(self, lines: Sequence[BatchLine], *, tenant: str = constants.DEFAULT_TENANT,
                kind: str = constants.DEFAULT_KIND, ttl_seconds: int | None = None,
+               priority: Priority = Priority.NORMAL,
                progress: Progress | None = None) -> SubmitResult:
-        """Seal, store (one transaction) and enqueue a batch; idempotent per custom id."""
+        """Seal and store a batch in one transaction, waiting in its lane for the dispatcher;
+        idempotent per custom id."""
         kind_spec = self.kind(kind)
         self.tenants.require(tenant)
         ttl = self._ttl(ttl_seconds)
@@ -137,7 +136,7 @@ class Client(Tracker):
                 earlier = self._store.find_batch(tenant, key)
                 if earlier is not None:
                     return SubmitResult(batch_id=earlier.id, created=0, skipped=len(lines),
-                                        enqueued=0, existing=True)
+                                        existing=True)
                 taken = self._store.existing_custom_ids(tenant,
                                                         [line.custom_id for line in lines])
                 fresh = [line for line in lines if line.custom_id not in taken]
@@ -148,16 +147,16 @@ class Client(Tracker):
                 try:
                     batch_id, job_ids = self._store_new(
                         enumerate(fresh, start=1), count=len(fresh), tenant=tenant,
-                        kind=kind_spec, ttl=ttl, key=key, progress=progress)
+                        kind=kind_spec, ttl=ttl, key=key, priority=priority, progress=progress)
                 except DuplicateSubmission:
                     continue  # a concurrent identical submission won: find its batch
-                return self._enqueue(batch_id, job_ids, skipped=len(taken), progress=progress)
+                return SubmitResult(batch_id, len(job_ids), len(taken), False)
         raise SpecError("these custom ids are being submitted concurrently; try again")
 
     def submit_uploaded(self, file_id: str, *, tenant: str, kind: str,
                         ttl_seconds: int | None = None, labels: dict[str, str] | None = None,
-                        idempotency_key: str | None = None,
-                        quota: int | None = None) -> SubmitResult:
+                        idempotency_key: str | None = None, quota: int | None = None,
+                        priority: Priority = Priority.NORMAL) -> SubmitResult:
         """A batch from an uploaded file: opened, checked against the kind, sealed per job.
 
         The same file and kind again (a retried request) give the same batch, as does the
@@ -174,7 +173,7 @@ class Client(Tracker):
                     tenant, idempotency_key)) or self._store.find_batch(tenant, key)
                 if earlier:
                     return SubmitResult(batch_id=earlier.id, created=0,
-                                        skipped=earlier.job_count, enqueued=0, existing=True)
+                                        skipped=earlier.job_count, existing=True)
                 now = self._clock()
                 upload = self.files.get(tenant, file_id, now=now)
                 if upload is None:
@@ -183,11 +182,12 @@ class Client(Tracker):
                     batch_id, job_ids = self._store_new(
                         self.files.lines(tenant, file_id, now=now), count=upload.line_count,
                         tenant=tenant, kind=kind_spec, ttl=ttl, key=key, quota=quota,
+                        priority=priority,
                         extra={"input_file_id": file_id, "labels": labels,
                                "idempotency_key": idempotency_key})
                 except DuplicateSubmission:
                     continue
-                return self._enqueue(batch_id, job_ids, skipped=0)
+                return SubmitResult(batch_id, len(job_ids), 0, False)
         raise SpecError("this file is being submitted concurrently; try again")
 
     def _ttl(self, ttl_seconds: int | None) -> int:
@@ -198,8 +198,8 @@ class Client(Tracker):
         return ttl
 
     def _store_new(self, lines: Iterable[tuple[int, BatchLine]], *, count: int, tenant: str,
-                   kind: Kind, ttl: int, key: str, quota: int | None = None,
-                   extra: dict[str, Any] | None = None,
+                   kind: Kind, ttl: int, key: str, priority: Priority,
+                   quota: int | None = None, extra: dict[str, Any] | None = None,
                    progress: Progress | None = None) -> tuple[str, list[str]]:
         """Seal and store a batch of `count` lines in one transaction; (batch id, job ids)."""
         now = self._clock()
@@ -222,7 +222,7 @@ class Client(Tracker):
                     "id": job_id, "batch_id": batch_id, "tenant": tenant,
                     "custom_id": line.custom_id, "position": position, "kind": kind.name,
                     "model": line.body.model, "queue": self._queue,
-                    "state": JobState.QUEUED.value, "attempts": 0, "created_at": now,
+                    "priority": priority.value, "state": JobState.QUEUED.value, "attempts": 0, "created_at": now,
                     "expires_at": expires_at, "sealed_prompt": sealed.sealed_prompt,
                     "wrapped_key": sealed.wrapped_key, "key_id": sealed.key_id,
                 })
@@ -234,22 +234,13 @@ class Client(Tracker):
             yield chunk
 
         batch = {"id": batch_id, "tenant": tenant, "kind": kind.name, "queue": self._queue,
+                 "priority": priority.value,
                  "submit_key": key, "job_count": count, "created_at": now,
                  "expires_at": expires_at, **(extra or {})}
         self._store.insert_batch(batch, chunks(), quota=quota)
         if len(job_ids) != count:
             raise SpecError(f"expected {count} requests, found {len(job_ids)}")
         return batch_id, job_ids
-
-    def _enqueue(self, batch_id: str, job_ids: list[str], *, skipped: int,
-                 progress: Progress | None = None) -> SubmitResult:
-        try:
-            enqueued = self._enqueuer.enqueue(job_ids, self._queue, progress)
-        except BrokerUnavailable as e:
-            # Stored is safe: the reconciler enqueues queued jobs once the broker is back.
-            return SubmitResult(batch_id, len(job_ids), skipped, 0, False, str(e))
-        self._store.mark_enqueued(batch_id, self._clock())
-        return SubmitResult(batch_id, len(job_ids), skipped, enqueued, False)
 
     def results(self, batch_id: str) -> Iterator[dict[str, Any]]:
         """OpenAI Batch output records of the batch's terminal jobs, opened in memory."""
@@ -260,8 +251,7 @@ class Client(Tracker):
                     yield result_record(job, self.sealer, now=now)
 
     def close(self) -> None:
-        """Release broker and database connections."""
-        self._enqueuer.close()
+        """Release database connections."""
         super().close()
 
     def shred(self, job_id: str) -> ShredReport:

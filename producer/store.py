@@ -185,13 +185,6 @@ class ProducerStore:
             session.execute(update(Batch).where(Batch.id == batch_id, column.is_(None))
                             .values({column: now}))
 
-    def mark_enqueued(self, batch_id: str, now: datetime) -> None:
-        """Record when the messages of a new batch's jobs went to the broker: one statement."""
-        with self._session() as session, session.begin():
-            session.execute(update(Job).where(Job.batch_id == batch_id,
-                                              Job.enqueued_at.is_(None))
-                            .values(enqueued_at=now))
-
     def batch(self, batch_id: str) -> Batch:
         """The batch with that id, or NotFound."""
         with self._session() as session:

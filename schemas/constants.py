@@ -7,8 +7,8 @@ TASK_GENERATE = "sealq.generate"
 TASK_SWEEP = "sealq.sweep"
 TASK_RECONCILE = "sealq.reconcile"
 
-# Queues. Workers for one model consume one queue; priorities get their own queue so an
-# urgent batch never waits behind a bulk one (Redis has no real per-message priority).
+# Queues. Workers for one model consume one queue. Priority is not a queue: jobs wait in the
+# database by lane and the dispatcher releases only a small window to Redis, fairly.
 DEFAULT_QUEUE = "sealq"
 MAINTENANCE_QUEUE = "sealq.maintenance"
 # Every queue is `sealq` or `sealq.<name>`: compose's Redis ACL grants the queue keys `sealq*`
@@ -61,6 +61,24 @@ DEFAULT_RECONCILE_INTERVAL_SECONDS = 60
 DEFAULT_SWEEP_INTERVAL_SECONDS = 60
 # The sweeper erases at most this many rows per transaction, so it never holds a long lock.
 SWEEP_BATCH_SIZE = 1000
+
+# Dispatcher (`sealq dispatch`, or inside `sealq beat`). How often it looks for free slots: a
+# worker's buffer of released jobs must outlast one look (64 GPU jobs/s drain 13 in 0.2 s).
+DISPATCH_INTERVAL_SECONDS = 0.2
+# Released-but-not-started jobs kept beyond the workers' slots, as a share of those slots
+# (at least DISPATCH_MIN_HEADROOM): a finishing thread finds its next job already in Redis.
+DEFAULT_DISPATCH_HEADROOM = 0.25
+DISPATCH_MIN_HEADROOM = 2
+# While a more urgent lane has work, a lower lane that waits still gets one job in this many
+# releases: urgent work goes first, and no lane starves.
+DEFAULT_DISPATCH_LANE_FLOOR = 20
+# The active dispatcher holds a lease this long and renews it every pass; a standby takes
+# over once it lapses (a dispatcher that died, or lost its database).
+DISPATCHER_LEASE_SECONDS = 15
+# Workers announce their queue and slots this often; one unheard for WORKER_STALE_SECONDS
+# no longer counts toward the window (it died or was stopped).
+WORKER_HEARTBEAT_SECONDS = 5
+WORKER_STALE_SECONDS = 20
 
 # Connections one process keeps to the job database at most (no overflow): PostgreSQL's
 # max_connections must cover the sum over every process (README, "Size the databases").

@@ -58,8 +58,7 @@ _FILE_ERASE = ("status", "sealed_filename", "wrapped_key", "erased_at")
 # commands run with the same user: tenants and their keys, the audit trail.
 _PRODUCER: Tables = {
     "batches": (Grant("SELECT"), Grant("INSERT")),
-    "jobs": (Grant("SELECT"), Grant("INSERT"),
-             Grant("UPDATE", ("enqueued_at", *_END, *_ERASE))),
+    "jobs": (Grant("SELECT"), Grant("INSERT"), Grant("UPDATE", (*_END, *_ERASE))),
     "tenants": (Grant("SELECT"), Grant("INSERT"),
                 Grant("UPDATE", ("weight", "rate_limit_per_minute", "max_enqueued_jobs"))),
     "api_keys": (Grant("SELECT"), Grant("INSERT"), Grant("UPDATE", ("revoked_at",))),
@@ -74,8 +73,7 @@ JOB_DATABASE: Mapping[str, Tables] = {
     "api": {
         "batches": (Grant("SELECT"), Grant("INSERT"), Grant("UPDATE", (
             "cancelled_at", "output_deleted_at", "errors_deleted_at"))),
-        "jobs": (Grant("SELECT"), Grant("INSERT"),
-                 Grant("UPDATE", ("enqueued_at", *_END, *_ERASE))),
+        "jobs": (Grant("SELECT"), Grant("INSERT"), Grant("UPDATE", (*_END, *_ERASE))),
         "tenants": (Grant("SELECT"),),
         "api_keys": (Grant("SELECT"), Grant("UPDATE", ("last_used_at",))),
         "files": (Grant("SELECT"), Grant("INSERT"), Grant("DELETE"), Grant("UPDATE", (
@@ -83,16 +81,22 @@ JOB_DATABASE: Mapping[str, Tables] = {
         "file_lines": (Grant("SELECT"), Grant("INSERT"), Grant("DELETE")),
         "audit_events": (Grant("INSERT"),),
     },
-    # Claim under a lease, renew, finish (sealed result and facts), release.
+    # Claim under a lease, renew, finish (sealed result and facts), release (back to waiting);
+    # announce its queue and slots to the dispatcher.
     "worker": {
         "jobs": (Grant("SELECT"), Grant("UPDATE", (
             *_END, "attempts", "started_at", "sealed_result", "sealed_outcome",
-            "prompt_tokens", "completion_tokens", "finish_reason", "policy"))),
+            "prompt_tokens", "completion_tokens", "finish_reason", "policy", "enqueued_at"))),
+        "workers": (Grant("SELECT"), Grant("INSERT"), Grant("DELETE"),
+                    Grant("UPDATE", ("queue", "slots", "seen_at"))),
     },
-    # Sweeper (expire, erase; uploads past expiry or abandoned) and reconciler (lapsed
-    # leases, re-enqueue).
+    # Sweeper (expire, erase; uploads past expiry or abandoned), reconciler (lapsed leases,
+    # lost messages: back to waiting) and dispatcher (release by lane and tenant weight).
     "beat": {
         "jobs": (Grant("SELECT"), Grant("UPDATE", (*_END, *_ERASE, "enqueued_at"))),
+        "tenants": (Grant("SELECT", ("name", "weight")),),
+        "workers": (Grant("SELECT"), Grant("DELETE")),
+        "dispatcher": (Grant("SELECT"), Grant("INSERT"), Grant("UPDATE")),
         "files": (Grant("SELECT"), Grant("DELETE"), Grant("UPDATE", _FILE_ERASE)),
         "file_lines": (Grant("SELECT"), Grant("DELETE")),
     },
@@ -101,6 +105,8 @@ JOB_DATABASE: Mapping[str, Tables] = {
         "batches": (Grant("SELECT"),),
         "jobs": (Grant("SELECT", hidden=SEALED_COLUMNS),),
         "audit_events": (Grant("SELECT", ("at", "action", "outcome", "status")),),
+        "workers": (Grant("SELECT"),),
+        "dispatcher": (Grant("SELECT"),),
     },
 }
 

@@ -63,6 +63,14 @@ class Settings(BaseSettings):
         constants.DEFAULT_RECONCILE_INTERVAL_SECONDS
     )
     sweep_interval_seconds: Annotated[int, Field(ge=1)] = constants.DEFAULT_SWEEP_INTERVAL_SECONDS
+    # Dispatcher: released-but-not-started jobs kept beyond the workers' slots (a share of
+    # them), and the floor of a waiting lower lane (one job in this many releases).
+    dispatch_headroom: Annotated[float, Field(ge=0.0, le=4.0)] = (
+        constants.DEFAULT_DISPATCH_HEADROOM
+    )
+    dispatch_lane_floor: Annotated[int, Field(ge=2, le=10_000)] = (
+        constants.DEFAULT_DISPATCH_LANE_FLOOR
+    )
     # Connections this process keeps to the job database at most.
     db_pool_size: Annotated[int, Field(ge=1, le=512)] = constants.DEFAULT_DB_POOL_SIZE
     # `sealq db upgrade` only: the database users to create, one `role=password` per line.

@@ -22,6 +22,23 @@ TERMINAL_STATES = frozenset(
 )
 
 
+class Priority(enum.StrEnum):
+    """A job's lane: urgent work starts ahead of normal, normal ahead of bulk."""
+
+    URGENT = "urgent"
+    NORMAL = "normal"
+    BULK = "bulk"
+
+    @property
+    def rank(self) -> int:
+        """0 for the most urgent lane."""
+        return LANES.index(self)
+
+
+# Lanes from the most urgent down: the order the dispatcher serves them in.
+LANES = (Priority.URGENT, Priority.NORMAL, Priority.BULK)
+
+
 class ErrorCode(enum.StrEnum):
     """Codes recorded on jobs that did not succeed; the only words a failure leaves behind."""
 

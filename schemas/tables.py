@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -177,6 +178,9 @@ class Batch(JobBase):
     tenant: Mapped[str] = mapped_column(String(64))
     kind: Mapped[str] = mapped_column(String(64))
     queue: Mapped[str] = mapped_column(String(128))
+    # The lane its jobs wait in (schemas.states.Priority).
+    priority: Mapped[str] = mapped_column(String(8), default="normal",
+                                          server_default="normal")
     # sha256 of the tenant's custom ids: submitting the same file again finds this batch.
     submit_key: Mapped[str] = mapped_column(String(64))
     job_count: Mapped[int] = mapped_column(Integer)
@@ -191,6 +195,12 @@ class Batch(JobBase):
     # The output and error files were deleted by the caller: their ids answer 404.
     output_deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     errors_deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+# A job waiting in the database for the dispatcher, and one released to the broker but not
+# yet claimed by a worker (the predicates of the two partial indexes on jobs).
+WAITING_SQL = "state = 'queued' AND enqueued_at IS NULL"
+RELEASED_SQL = "state = 'queued' AND enqueued_at IS NOT NULL"
 
 
 class Job(JobBase):
@@ -209,6 +219,14 @@ class Job(JobBase):
         Index(None, "expires_at", "erased_at"),
         # A tenant's enqueued work (the gateway's quota) is counted on this.
         Index(None, "tenant", "state"),
+        # The dispatcher's queue: jobs waiting in the database, by lane, then tenant, in the
+        # order they were submitted. Partial, so it holds only what waits (the tenants of a
+        # lane are found by skipping through it, whatever the backlog).
+        Index("ix_jobs_waiting", "queue", "priority", "tenant", "created_at", "batch_id",
+              "position", postgresql_where=text(WAITING_SQL), sqlite_where=text(WAITING_SQL)),
+        # Released to the broker, not yet started: the dispatcher's window, counted often.
+        Index("ix_jobs_released", "queue", postgresql_where=text(RELEASED_SQL),
+              sqlite_where=text(RELEASED_SQL)),
     )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
@@ -220,12 +238,16 @@ class Job(JobBase):
     kind: Mapped[str] = mapped_column(String(64))
     model: Mapped[str | None] = mapped_column(String(256))
     queue: Mapped[str] = mapped_column(String(128))
+    # Its lane (schemas.states.Priority): urgent, normal or bulk.
+    priority: Mapped[str] = mapped_column(String(8), default="normal",
+                                          server_default="normal")
     state: Mapped[str] = mapped_column(String(16))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     lease_owner: Mapped[str | None] = mapped_column(String(128))
     lease_token: Mapped[str | None] = mapped_column(String(32))
     lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # When the dispatcher released it to the broker; NULL while it waits in the database.
     enqueued_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -245,6 +267,36 @@ class Job(JobBase):
     finish_reason: Mapped[str | None] = mapped_column(String(16))
     # Policy decisions as {code: count}; codes only, never the text that made them fire.
     policy: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class WorkerSeat(JobBase):
+    """A serving worker process: the queue it consumes and how many jobs it runs at once."""
+
+    __tablename__ = "workers"
+
+    # The worker's name (host-pid): also the lease_owner of the jobs it runs.
+    name: Mapped[str] = mapped_column(String(160), primary_key=True)
+    queue: Mapped[str] = mapped_column(String(128))
+    slots: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Renewed every few seconds; an old one means the worker is gone.
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class DispatcherLease(JobBase):
+    """The active dispatcher (one at a time) and what it last did, for operators."""
+
+    __tablename__ = "dispatcher"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(160))
+    lease_expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Its last pass, and the last one that released anything.
+    passed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    released_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    released_total: Mapped[int] = mapped_column(BigInteger, default=0)
+    # Per queue at its last pass: {"queue": {"window": n, "in_flight": m, "slots": s}}.
+    windows: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class BucketKey(KeyStoreBase):

@@ -18,7 +18,8 @@ from schemas.constants import EXIT_CONFIG
 from schemas.errors import ConfigError, StoreUnavailable
 from schemas.settings import check_queue_name
 from workers.app import build_worker, create_app, runtime
-from workers.runtime import build_generator, load_foundations, worker_name
+from workers.runtime import build_generator, load_foundations, utc_now, worker_name
+from workers.seat import Seat
 
 log = logging.getLogger("sealq.worker")
 
@@ -72,11 +73,21 @@ def worker_command(
         runtime.generator = build_generator(foundations, engine=engine, policy=policy,
                                             owner=name)
         app = create_app(settings.broker_url)
+        slots = concurrency or settings.worker_concurrency
         worker = build_worker(
-            app, concurrency=concurrency or settings.worker_concurrency,
-            queues=[queue or settings.queue], hostname=f"sealq@{name}",
+            app, concurrency=slots, queues=[queue or settings.queue], hostname=f"sealq@{name}",
             loglevel=settings.log_level, optimization="fair")
-        worker.start()
+        # Announced once the engine is up: the dispatcher releases jobs for these slots only.
+        seat = Seat(foundations.jobs_db, name=name, queue=queue or settings.queue, slots=slots,
+                    clock=utc_now)
+        try:
+            seat.start()
+        except StoreUnavailable as e:
+            fail(str(e))
+        try:
+            worker.start()
+        finally:
+            seat.leave()
         exit_code = worker.exitcode or 0
     if runtime.engine_dead.is_set():
         raise typer.Exit(EXIT_ENGINE_DEAD)

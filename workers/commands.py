@@ -14,8 +14,10 @@ SETUP, WORKERS, OPERATORS = "Setup", "Workers", "Operators"
 worker = CommandRef("workers.cli:worker_command", panel=WORKERS,
                     help="Serve jobs: load the model once, then run many jobs at a time on it.")
 beat = CommandRef("workers.lifecycle.cli:beat_command", panel=WORKERS,
-                  help="Run the sweeper and the reconciler on schedule (Celery beat plus a "
-                  "maintenance worker).")
+                  help="Run the sweeper and the reconciler on schedule, and the dispatcher.")
+dispatch = CommandRef("workers.lifecycle.cli:dispatch_command", panel=WORKERS,
+                      help="Release waiting jobs to the workers fairly: lanes, tenant weights, "
+                      "a bounded window.")
 purge = CommandRef("workers.lifecycle.cli:purge_command", panel=WORKERS,
                    help="Run the sweeper once now: erase expired jobs' sealed parts, destroy "
                    "ended bucket keys.")

@@ -132,19 +132,19 @@ class WorkerStore:
         return bool(result.rowcount)  # type: ignore[attr-defined]  # CursorResult at runtime
 
     def release(self, claim: Claim) -> bool:
-        """Give the job back to the queue (engine gone, worker stopping); attempts stay."""
+        """Give the job back to waiting (engine gone, worker stopping); attempts stay."""
         with store_errors(), Session(self._engine) as session, session.begin():
             result = session.execute(
                 update(Job).where(Job.id == claim.job_id, Job.lease_token == claim.token,
                                   Job.state == JobState.RUNNING)
                 .values(state=JobState.QUEUED.value, lease_owner=None, lease_token=None,
-                        lease_expires_at=None))
+                        lease_expires_at=None, enqueued_at=None))
         return bool(result.rowcount)  # type: ignore[attr-defined]  # CursorResult at runtime
 
     def release_for_retry(self, claim: Claim, *, now: datetime) -> bool:
         """Give the job back with its attempt returned: it failed for this process's reasons
-        (a key not here yet), not its own. Marked as sent now, so the reconciler re-sends it
-        after one lease, which is the back-off."""
+        (a key not here yet), not its own. Marked as released now with no message, so the
+        reconciler puts it back to waiting after one lease, which is the back-off."""
         with store_errors(), Session(self._engine) as session, session.begin():
             result = session.execute(
                 update(Job).where(Job.id == claim.job_id, Job.lease_token == claim.token,

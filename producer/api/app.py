@@ -29,6 +29,7 @@ from producer.api.upload import FormError, MultipartUpload, boundary_of
 from producer.files import UploadWriter
 from producer.tenants import Principal, Unauthenticated
 from schemas import constants
+from schemas.states import Priority
 from schemas.errors import (
     BrokerUnavailable,
     Conflict,
@@ -66,7 +67,7 @@ class OutputExpiresAfter(BaseModel):
 
 
 class BatchCreate(BaseModel):
-    """`POST /v1/batches`: OpenAI's fields, plus sealq's own `kind` and `ttl_seconds`."""
+    """`POST /v1/batches`: OpenAI's fields, plus sealq's own `kind`, `ttl_seconds`, `priority`."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -77,6 +78,8 @@ class BatchCreate(BaseModel):
     output_expires_after: OutputExpiresAfter | None = None
     kind: Annotated[str, Field(min_length=1, max_length=64, pattern=ID_PATTERN)] | None = None
     ttl_seconds: Annotated[int, Field(ge=60, le=constants.MAX_TTL_SECONDS)] | None = None
+    # The jobs' lane: urgent starts ahead of normal, normal ahead of bulk.
+    priority: Priority = Priority.NORMAL
 
     @field_validator("metadata")
     @classmethod
@@ -299,6 +302,7 @@ def create_app(gateway: Gateway) -> FastAPI:
             ttl = body.output_expires_after.seconds
         batch = gateway.create_batch(principal, input_file_id=body.input_file_id,
                                      kind=body.kind, ttl_seconds=ttl, metadata=body.metadata,
+                                     priority=body.priority,
                                      idempotency_key=_idempotency_key(idempotency_key))
         _note(request, object_id=batch["id"], items=batch["request_counts"]["total"])
         return batch

@@ -37,6 +37,7 @@ from schemas.errors import LimitExceeded, NotFound
 from schemas.jobs import JobState
 from schemas.keystore import expiry_from_ttl
 from schemas.settings import Settings
+from schemas.states import Priority
 
 Clock = Callable[[], datetime]
 # A tenant's limits are read from the database at most this often per gateway process.
@@ -272,14 +273,15 @@ class Gateway:
 
     def create_batch(self, principal: Principal, *, input_file_id: str, kind: str | None,
                      ttl_seconds: int | None, metadata: dict[str, str] | None,
-                     idempotency_key: str | None) -> dict[str, Any]:
+                     idempotency_key: str | None,
+                     priority: Priority = Priority.NORMAL) -> dict[str, Any]:
         """A batch from an uploaded file: its lines become sealed jobs, queued at once."""
         info = self.tenant(principal.tenant)
         quota = info.max_enqueued_jobs or self.defaults.max_enqueued_jobs
         result = self.client.submit_uploaded(
             input_file_id, tenant=principal.tenant, kind=kind or constants.DEFAULT_KIND,
             ttl_seconds=ttl_seconds, labels=metadata, idempotency_key=idempotency_key,
-            quota=quota)
+            quota=quota, priority=priority)
         return self.get_batch(principal, result.batch_id)
 
     def get_batch(self, principal: Principal, batch_id: str) -> dict[str, Any]:

@@ -91,7 +91,7 @@ def batch_object(batch: Batch, summary: BatchTotals, *, now: datetime) -> dict[s
             "output_tokens_details": {"reasoning_tokens": 0},
             "total_tokens": summary.prompt_tokens + summary.completion_tokens,
         },
-        "sealq": {"kind": batch.kind, "states": counts},
+        "sealq": {"kind": batch.kind, "priority": batch.priority, "states": counts},
     }
 
 

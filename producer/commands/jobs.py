@@ -14,6 +14,7 @@ import typer
 from producer.commands.common import errors, open_client, open_tracker, progress, stderr
 from schemas import constants
 from schemas.cli_common import EnvFile
+from schemas.states import Priority
 
 if TYPE_CHECKING:
     from producer.client import Client
@@ -36,25 +37,25 @@ def submit(
     ttl: Annotated[int | None, typer.Option(
         help="Seconds until the jobs' data is erased; default SEALQ_DEFAULT_TTL_SECONDS.")] =
         None,
+    priority: Annotated[Priority, typer.Option(
+        help="Lane: urgent starts ahead of normal, normal ahead of bulk.")] = Priority.NORMAL,
     env_file: EnvFile = None,
 ) -> None:
-    """Validate, seal, store and enqueue a batch; prints the batch id last."""
+    """Validate, seal and store a batch in its lane for the dispatcher; prints the batch id."""
     client = open_client(env_file)
     err = stderr()
     with errors(), progress() as bar:
         task = bar.add_task("sealing", total=None)
         result = client.submit_file(file, tenant=tenant, kind=kind, ttl_seconds=ttl,
-                                    progress=lambda n: bar.advance(task, n))
+                                    priority=priority, progress=lambda n: bar.advance(task, n))
     client.close()
     if result.existing:
         err.print(f"already submitted: batch {result.batch_id} holds these {result.skipped} "
                   "requests; nothing new stored")
     else:
         note = f", {result.skipped} skipped (submitted before)" if result.skipped else ""
-        err.print(f"stored {result.created} jobs{note}, enqueued {result.enqueued}")
-        if result.broker_error:
-            err.print(f"[yellow]warning:[/] {result.broker_error}; the jobs are stored and "
-                      "will be enqueued by the reconciler")
+        err.print(f"stored {result.created} {priority.value} jobs{note}; the dispatcher "
+                  "releases them to the workers")
     print(result.batch_id)
 
 

@@ -18,7 +18,6 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, MetaData, select
 
-from producer.broker import Enqueuer
 from producer.client import Client
 from producer.store import ProducerStore
 from schemas.db import make_engine
@@ -159,7 +158,7 @@ def make_harness(db_url: str, keys_file: Path, tmp_path: Path) -> Iterator[Harne
         producer_keys.create_schema()
         clock = Clock()
         client = Client(store=ProducerStore(jobs), sealer=Sealer(producer_keys),
-                        enqueuer=Enqueuer(broker_url), kinds=load_kinds(),
+                        kinds=load_kinds(),
                         default_ttl_seconds=default_ttl_seconds, queue="sealq", clock=clock)
         clients.append(client)
         for tenant in TEST_TENANTS:

@@ -11,34 +11,15 @@ import threading
 from datetime import timedelta
 
 from celery import Celery
-from kombu.exceptions import KombuError, OperationalError
 
-from schemas.constants import MAINTENANCE_QUEUE, TASK_GENERATE, TASK_RECONCILE, TASK_SWEEP
-from schemas.errors import BrokerUnavailable
+from schemas.constants import MAINTENANCE_QUEUE, TASK_RECONCILE, TASK_SWEEP
 from schemas.settings import Settings
 from workers.lifecycle.broker_scan import RedisBrokerScan
-from workers.lifecycle.reconciler import Enqueue, Reconciler
+from workers.lifecycle.reconciler import Reconciler
 from workers.lifecycle.sweeper import Sweeper
 from workers.runtime import load_foundations, utc_now
 
 log = logging.getLogger("sealq.maintenance")
-
-# Same budget as the producer: a few quick retries, then the next reconcile tries again.
-SEND_RETRY_POLICY = {"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5,
-                     "interval_max": 1.0}
-
-
-def celery_enqueue(app: Celery) -> Enqueue:
-    """Send a generate message for a job id through `app`, as the producer does."""
-
-    def send(job_id: str, queue: str) -> None:
-        try:
-            app.send_task(TASK_GENERATE, args=[job_id], queue=queue, retry=True,
-                          retry_policy=SEND_RETRY_POLICY)
-        except (OperationalError, KombuError, OSError) as e:
-            raise BrokerUnavailable(f"broker unreachable ({type(e).__name__})") from None
-
-    return send
 
 
 class Maintenance:
@@ -64,15 +45,15 @@ class Maintenance:
                 self._sweeper = Sweeper(foundations.jobs_db, foundations.keystore)
             return self._sweeper
 
-    def reconciler(self, app: Celery) -> Reconciler:
-        """The reconciler, built on first use; it enqueues through `app`."""
+    def reconciler(self) -> Reconciler:
+        """The reconciler, built on first use."""
         with self._lock:
             if self._reconciler is None:
                 settings = self._require()
                 foundations = load_foundations(settings)
                 self._reconciler = Reconciler(
                     foundations.jobs_db, RedisBrokerScan(settings.broker_url),
-                    celery_enqueue(app), max_attempts=settings.max_attempts,
+                    max_attempts=settings.max_attempts,
                     # A message younger than one lease may still be on its way (a large batch
                     # is being published); older and absent from Redis, it is lost.
                     stale_after=timedelta(seconds=settings.lease_seconds))
@@ -103,9 +84,9 @@ def register_maintenance_tasks(app: Celery) -> None:
 
     @app.task(name=TASK_RECONCILE, ignore_result=True)  # type: ignore[untyped-decorator]
     def reconcile() -> dict[str, int | str | None]:
-        """Re-enqueue lost messages and lapsed leases; fail jobs out of attempts."""
-        report = maintenance.reconciler(app).run(now=utc_now())
-        log.info("reconcile: lease requeued %d, exhausted %d, lost requeued %d, in broker %d",
+        """Put lost messages and lapsed leases back to waiting; fail jobs out of attempts."""
+        report = maintenance.reconciler().run(now=utc_now())
+        log.info("reconcile: lease requeued %d, exhausted %d, lost put back %d, in broker %d",
                  report.lease_requeued, report.exhausted, report.lost_requeued,
                  report.still_in_broker)
         if report.broker_error:

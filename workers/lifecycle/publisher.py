@@ -1,4 +1,4 @@
-"""Enqueueing job ids on the broker. Messages carry the id only, never content."""
+"""Publishing job ids to the broker (the dispatcher's only way out). Ids only, never content."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from celery import Celery
 
 # Give up on an unreachable broker after a few quick retries: the jobs are safe in the
-# database and the reconciler enqueues them once the broker is back.
+# database and the dispatcher releases them again on a later pass.
 PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5,
                         "interval_max": 1.0}
 
@@ -21,7 +21,7 @@ PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0.2, "interval_step"
 PUBLISH_CHUNK = 500
 
 
-class Enqueuer:
+class Publisher:
     """Publishes generate messages for job ids; Celery is loaded on the first publish."""
 
     def __init__(self, broker_url: str) -> None:
@@ -31,15 +31,13 @@ class Enqueuer:
     @property
     def _app(self) -> Celery:
         if self._celery is None:
-            # Imported here: reading commands (status, batches) never publish, and Celery
-            # with kombu's Redis transport is most of what a producer process would import.
             from celery import Celery
 
-            self._celery = Celery("sealq-producer", set_as_current=False)
+            self._celery = Celery("sealq-dispatcher", set_as_current=False)
             self._celery.conf.update(celery_config(self._broker_url))
         return self._celery
 
-    def enqueue(self, job_ids: Sequence[str], queue: str,
+    def publish(self, job_ids: Sequence[str], queue: str,
                 progress: Callable[[int], None] | None = None) -> int:
         """Publish one message per job id on one connection; returns how many went out.
 

@@ -1,0 +1,273 @@
+"""The dispatcher: jobs wait in the database; it releases a small window of them to Redis, fairly.
+
+Each pass, per queue with live workers: the window is the workers' slots plus a little
+headroom, minus what is already in flight (released and not started, or running under a live
+lease). Free slots go to lanes and tenants by `workers.lifecycle.fairshare`; the chosen jobs
+are marked released in one transaction, then published. A publish that fails puts its jobs
+back to waiting; a dispatcher that dies between the two leaves jobs marked but unsent, which
+the reconciler finds missing from Redis and puts back. Only the reconciler puts released jobs
+back and only the dispatcher releases waiting ones: they never act on the same job.
+
+One dispatcher is active at a time: it holds a lease row in the database and renews it every
+second; a standby takes over when it lapses. Two active at once (a stalled one waking up)
+stay harmless: a job is marked released by one conditional UPDATE, and a duplicate message
+would only meet the worker's claim, which lets one attempt run.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import Engine, or_, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from schemas import constants
+from schemas.db import store_errors
+from schemas.errors import BrokerUnavailable, StoreError
+from schemas.states import Priority
+from schemas.tables import DispatcherLease
+from workers.lifecycle.fairshare import LaneChooser, StrideShare
+from workers.lifecycle.waiting import WaitingJobs, window_for
+
+log = logging.getLogger("sealq.dispatcher")
+
+#: publish messages for these job ids to a queue, calling progress(n) as chunks go out
+Publish = Callable[[Sequence[str], str, Callable[[int], None]], int]
+Clock = Callable[[], datetime]
+
+LEASE_NAME = "dispatcher"
+# The lease (and the health it carries) is written at most this often.
+RENEW_EVERY = timedelta(seconds=1)
+# A standby looks at the lease this often.
+STANDBY_INTERVAL_SECONDS = 2.0
+# After a database or broker failure, wait this long before the next pass (doubling to the max).
+RETRY_INTERVAL_SECONDS = (0.5, 5.0)
+# Stale worker rows are deleted at most this often.
+FORGET_WORKERS_EVERY = timedelta(minutes=10)
+
+
+@dataclass(frozen=True, slots=True)
+class QueueWindow:
+    """One queue at one pass: live worker slots, the window they get, what is in flight."""
+
+    slots: int
+    window: int
+    in_flight: int
+    released: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        """Plain JSON-ready values."""
+        return {"slots": self.slots, "window": self.window, "in_flight": self.in_flight,
+                "released": self.released}
+
+
+@dataclass(frozen=True, slots=True)
+class DispatchReport:
+    """What one pass did."""
+
+    active: bool  # False: another dispatcher holds the lease; this one stands by
+    released: int = 0
+    windows: dict[str, QueueWindow] = field(default_factory=dict)
+    broker_error: str | None = None
+
+
+class Dispatcher:
+    """Releases waiting jobs to the broker fairly; `now` always comes from the caller."""
+
+    def __init__(self, jobs_db: Engine, publish: Publish, *, owner: str,
+                 headroom: float = constants.DEFAULT_DISPATCH_HEADROOM,
+                 lane_floor: int = constants.DEFAULT_DISPATCH_LANE_FLOOR,
+                 lease_seconds: int = constants.DISPATCHER_LEASE_SECONDS,
+                 worker_stale_seconds: int = constants.WORKER_STALE_SECONDS) -> None:
+        self._jobs_db = jobs_db
+        self._waiting = WaitingJobs(jobs_db)
+        self._publish = publish
+        self.owner = owner
+        self.headroom = headroom
+        self.lane_floor = lane_floor
+        self._lease = timedelta(seconds=lease_seconds)
+        self._worker_stale = timedelta(seconds=worker_stale_seconds)
+        self._lanes: dict[str, LaneChooser] = {}
+        self._shares: dict[tuple[str, Priority], StrideShare] = {}
+        self._renew_at: datetime | None = None
+        self._unrecorded = 0  # released since the lease row was last written
+        self._last_release: datetime | None = None
+        self._windows: dict[str, QueueWindow] = {}
+        self._forget_at: datetime | None = None
+
+    def pass_once(self, now: datetime) -> DispatchReport:
+        """One pass at `now`: hold the lease, then fill every queue's free slots."""
+        if not self._hold_lease(now):
+            return DispatchReport(active=False)
+        slots = self._waiting.live_slots(now, self._worker_stale)
+        in_flight = self._waiting.in_flight(now)
+        windows: dict[str, QueueWindow] = {}
+        total = 0
+        error = None
+        for queue in sorted(slots):
+            window = window_for(slots[queue], self.headroom, constants.DISPATCH_MIN_HEADROOM)
+            busy = in_flight.get(queue, 0)
+            released = 0
+            if window > busy and error is None:
+                try:
+                    released = self._release(queue, self._choose(queue, window - busy, now),
+                                             now)
+                except BrokerUnavailable as e:
+                    error = str(e)
+            windows[queue] = QueueWindow(slots[queue], window, busy, released)
+            total += released
+        if total:
+            self._unrecorded += total
+            self._last_release = now
+        self._windows = windows
+        if self._forget_at is None or now >= self._forget_at:
+            self._forget_at = now + FORGET_WORKERS_EVERY
+            self._waiting.forget_workers(now)
+        return DispatchReport(active=True, released=total, windows=windows, broker_error=error)
+
+    def _choose(self, queue: str, free: int, now: datetime) -> list[str]:
+        """Up to `free` job ids of `queue`, in the order lanes and shares give them slots."""
+        waiting = self._waiting.lanes_with_work(queue)
+        lanes = self._lanes.setdefault(queue, LaneChooser(self.lane_floor))
+        started: set[Priority] = set()
+        buffers: dict[tuple[Priority, str], deque[str]] = {}
+        chosen: list[str] = []
+        while len(chosen) < free:
+            lane = lanes.choose(waiting)
+            if lane is None:
+                break
+            share = self._shares.setdefault((queue, lane), StrideShare())
+            if lane not in started:
+                started.add(lane)
+                tenants = self._waiting.tenants(queue, lane)
+                share.start(self._waiting.weights(tenants))
+                share.forget_idle(tenants)
+            tenant = share.next()
+            if tenant is None:
+                waiting.discard(lane)
+                continue
+            buffer = buffers.get((lane, tenant))
+            if buffer is None:
+                # Never more than the slots left: a tenant cannot need more in this pass.
+                buffer = buffers[lane, tenant] = deque(self._waiting.next_jobs(
+                    queue, lane, tenant, free - len(chosen), now))
+            if not buffer:
+                share.drop(tenant)
+                continue
+            chosen.append(buffer.popleft())
+            share.charge(tenant)
+            lanes.record(lane, waiting)
+        return chosen
+
+    def _release(self, queue: str, chosen: list[str], now: datetime) -> int:
+        """Mark the chosen jobs released, publish them in the chosen order; returns how many
+        went out. On a broker failure the unsent ones wait again and BrokerUnavailable rises."""
+        if not chosen:
+            return 0
+        marked = set(self._waiting.mark_released(chosen, now))
+        ordered = [job_id for job_id in chosen if job_id in marked]
+        sent = 0
+
+        def progress(count: int) -> None:
+            nonlocal sent
+            sent += count
+
+        try:
+            self._publish(ordered, queue, progress)
+        except BrokerUnavailable:
+            self._waiting.unmark(ordered[sent:], now)
+            self._unrecorded += sent
+            raise
+        return len(ordered)
+
+    def _hold_lease(self, now: datetime) -> bool:
+        """Take or renew the lease (at most every RENEW_EVERY), writing the last pass's
+        health with it; False if another dispatcher holds it."""
+        if self._renew_at is not None and now < self._renew_at:
+            return True
+        values = {"owner": self.owner, "lease_expires_at": now + self._lease,
+                  "passed_at": now, "released_total":
+                  DispatcherLease.released_total + self._unrecorded,
+                  "windows": {queue: w.as_dict() for queue, w in self._windows.items()}}
+        if self._last_release is not None:
+            values["released_at"] = self._last_release
+        with store_errors(), Session(self._jobs_db) as session, session.begin():
+            result = session.execute(
+                update(DispatcherLease)
+                .where(DispatcherLease.name == LEASE_NAME,
+                       or_(DispatcherLease.owner == self.owner,
+                           DispatcherLease.lease_expires_at <= now))
+                .values(**values).execution_options(synchronize_session=False))
+            held = bool(result.rowcount)  # type: ignore[attr-defined]  # CursorResult
+        if not held:
+            held = self._first_lease(now)
+        if held:
+            if self._renew_at is None:
+                log.info("dispatcher %s is active", self.owner)
+            self._renew_at = now + RENEW_EVERY
+            self._unrecorded = 0
+        elif self._renew_at is not None:
+            log.warning("dispatcher %s lost its lease; standing by", self.owner)
+            self._renew_at = None
+        return held
+
+    def _first_lease(self, now: datetime) -> bool:
+        """Create the lease row if there is none; False if another dispatcher holds it."""
+        try:
+            with store_errors(), Session(self._jobs_db) as session, session.begin():
+                if session.get(DispatcherLease, LEASE_NAME) is not None:
+                    return False
+                session.add(DispatcherLease(
+                    name=LEASE_NAME, owner=self.owner, lease_expires_at=now + self._lease,
+                    passed_at=now, released_total=0))
+        except StoreError as e:
+            if isinstance(e.__cause__, IntegrityError):
+                return False  # another dispatcher created it first
+            raise
+        return True
+
+    def resign(self, now: datetime) -> None:
+        """Give the lease up (on a clean stop) so a standby takes over at once."""
+        if self._renew_at is None:
+            return
+        with store_errors(), Session(self._jobs_db) as session, session.begin():
+            session.execute(update(DispatcherLease)
+                            .where(DispatcherLease.name == LEASE_NAME,
+                                   DispatcherLease.owner == self.owner)
+                            .values(lease_expires_at=now,
+                                    released_total=DispatcherLease.released_total
+                                    + self._unrecorded))
+        self._renew_at = None
+
+    def run(self, stop: threading.Event, clock: Clock,
+            interval: float = constants.DISPATCH_INTERVAL_SECONDS) -> None:
+        """Pass after pass until `stop` is set; database and broker failures are waited out."""
+        retry = RETRY_INTERVAL_SECONDS[0]
+        while not stop.is_set():
+            wait = interval
+            try:
+                report = self.pass_once(clock())
+            except StoreError as e:
+                log.warning("dispatcher: %s; trying again in %.1f s", e, retry)
+                wait, retry = retry, min(retry * 2, RETRY_INTERVAL_SECONDS[1])
+                self._renew_at = None  # hold the lease anew once the database is back
+            else:
+                if report.broker_error:
+                    log.warning("dispatcher: %s; trying again in %.1f s", report.broker_error,
+                                retry)
+                    wait, retry = retry, min(retry * 2, RETRY_INTERVAL_SECONDS[1])
+                else:
+                    retry = RETRY_INTERVAL_SECONDS[0]
+                    if not report.active:
+                        wait = STANDBY_INTERVAL_SECONDS
+            stop.wait(wait)
+        try:
+            self.resign(clock())
+        except StoreError as e:
+            log.warning("dispatcher: could not give up the lease (%s); it lapses by itself", e)
