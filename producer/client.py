@@ -222,7 +222,8 @@ class Client(Tracker):
                     "id": job_id, "batch_id": batch_id, "tenant": tenant,
                     "custom_id": line.custom_id, "position": position, "kind": kind.name,
                     "model": line.body.model, "queue": self._queue,
-                    "priority": priority.value, "state": JobState.QUEUED.value, "attempts": 0, "created_at": now,
+                    "priority": priority.value, "state": JobState.QUEUED.value,
+                    "attempts": 0, "created_at": now,
                     "expires_at": expires_at, "sealed_prompt": sealed.sealed_prompt,
                     "wrapped_key": sealed.wrapped_key, "key_id": sealed.key_id,
                 })

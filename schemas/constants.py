@@ -75,6 +75,10 @@ DEFAULT_DISPATCH_LANE_FLOOR = 20
 # The active dispatcher holds a lease this long and renews it every pass; a standby takes
 # over once it lapses (a dispatcher that died, or lost its database).
 DISPATCHER_LEASE_SECONDS = 15
+# A released job with no message in Redis for this long lost it (Redis flushed or restarted,
+# a consumer died before claiming): the reconciler puts it back. The dispatcher publishes a
+# window within a second of marking it, and a worker claims within ms of taking a message.
+LOST_MESSAGE_SECONDS = 30
 # Workers announce their queue and slots this often; one unheard for WORKER_STALE_SECONDS
 # no longer counts toward the window (it died or was stopped).
 WORKER_HEARTBEAT_SECONDS = 5

@@ -1,4 +1,4 @@
-"""Dispatcher: a lane per batch and job, the waiting and released indexes, workers, the dispatcher lease.
+"""Dispatcher: a lane per batch and job, waiting and released indexes, workers, the lease.
 
 Revision ID: 0005
 Revises: 0004

@@ -29,7 +29,6 @@ from producer.api.upload import FormError, MultipartUpload, boundary_of
 from producer.files import UploadWriter
 from producer.tenants import Principal, Unauthenticated
 from schemas import constants
-from schemas.states import Priority
 from schemas.errors import (
     BrokerUnavailable,
     Conflict,
@@ -40,6 +39,7 @@ from schemas.errors import (
     SpecError,
     StoreUnavailable,
 )
+from schemas.states import Priority
 
 log = logging.getLogger("sealq.api")
 

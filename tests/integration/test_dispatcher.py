@@ -66,7 +66,8 @@ def in_redis(redis_url: str) -> list[str]:
 def tenants_of(harness, job_ids: list[str]) -> list[str]:  # type: ignore[no-untyped-def]
     """The tenant of each job, in the same order."""
     with Session(harness.jobs) as session:
-        found = dict(session.execute(select(Job.id, Job.tenant).where(Job.id.in_(job_ids))).tuples())
+        rows = session.execute(select(Job.id, Job.tenant).where(Job.id.in_(job_ids)))
+        found = {job_id: tenant for job_id, tenant in rows}
     return [found[job_id] for job_id in job_ids]
 
 

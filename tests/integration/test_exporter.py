@@ -21,10 +21,10 @@ from typing import Any
 
 import psycopg
 import pytest
+from producer.broker import Enqueuer
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import create_engine, insert
 
-from producer.broker import Enqueuer
 from schemas.constants import TASK_GENERATE
 from schemas.tables import AuditEvent, Batch, Job
 from workers.engine.base import EngineStats

@@ -25,8 +25,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from producer.broker import Enqueuer
+
 from schemas.messages import is_job_id
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"

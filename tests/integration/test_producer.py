@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 import redis
-
 from producer.broker import Enqueuer
+
 from producer.client import Client
 from producer.store import ProducerStore
 from schemas.errors import NotFound, SpecError

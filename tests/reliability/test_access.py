@@ -23,10 +23,10 @@ from pathlib import Path
 import pytest
 import redis
 from celery import Celery
+from producer.broker import Enqueuer
 from support.processes import SEALQ
 from support.services import ROLES, AclRedis
 
-from producer.broker import Enqueuer
 from schemas.constants import EXIT_CONFIG
 from schemas.keyfile import init_key_file
 from workers.ops.flower import flower_config

@@ -26,13 +26,13 @@ from typing import Any, TypeVar
 
 import psutil
 import psycopg
+from producer.broker import Enqueuer
 from sqlalchemy import Engine, create_engine, text, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import NullPool
 
 import migrations
 from migrations.roles import apply_roles
-from producer.broker import Enqueuer
 from producer.client import Client, SubmitResult
 from producer.tenants import Role, TenantDirectory
 from schemas.constants import DEFAULT_QUEUE

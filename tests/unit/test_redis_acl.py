@@ -94,6 +94,7 @@ def test_every_role_does_its_job_through_the_acl(tmp_path: Path) -> None:
     """A sealq worker consumes, Flower watches and inspects, the producer publishes and the
     exporter counts, each as its ACL user; Redis refuses none of them anything."""
     from producer.broker import Enqueuer
+
     from workers.ops.facts import broker_client, read_broker
 
     server = AclRedis(tmp_path / "redis")

@@ -12,7 +12,12 @@ from datetime import timedelta
 
 from celery import Celery
 
-from schemas.constants import MAINTENANCE_QUEUE, TASK_RECONCILE, TASK_SWEEP
+from schemas.constants import (
+    LOST_MESSAGE_SECONDS,
+    MAINTENANCE_QUEUE,
+    TASK_RECONCILE,
+    TASK_SWEEP,
+)
 from schemas.settings import Settings
 from workers.lifecycle.broker_scan import RedisBrokerScan
 from workers.lifecycle.reconciler import Reconciler

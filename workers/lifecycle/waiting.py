@@ -23,13 +23,14 @@ ID_CHUNK = 500
 # Worker rows unheard of this long are deleted (a restarted worker has a new name).
 FORGET_WORKERS_AFTER = timedelta(days=1)
 
-_WAITING = "state = 'queued' AND enqueued_at IS NULL"
 # A lane's waiting tenants, skipping through ix_jobs_waiting: min(tenant) above the last one,
 # each an index probe, so 1,000 tenants cost 1,000 probes whether they wait with 10 jobs or
 # with a million.
-_TENANTS = text(f"""
+# The conditions repeat ix_jobs_waiting's predicate word for word, so PostgreSQL uses it.
+_TENANTS = text("""
 WITH RECURSIVE t(tenant) AS (
-    SELECT min(tenant) FROM jobs WHERE queue = :queue AND priority = :lane AND {_WAITING}
+    SELECT min(tenant) FROM jobs
+    WHERE queue = :queue AND priority = :lane AND state = 'queued' AND enqueued_at IS NULL
     UNION ALL
     SELECT (SELECT min(j.tenant) FROM jobs j
             WHERE j.queue = :queue AND j.priority = :lane AND j.state = 'queued'
@@ -39,7 +40,8 @@ WITH RECURSIVE t(tenant) AS (
 SELECT tenant FROM t WHERE tenant IS NOT NULL
 """)
 _LANE_HAS_WORK = text(
-    f"SELECT 1 FROM jobs WHERE queue = :queue AND priority = :lane AND {_WAITING} LIMIT 1")
+    "SELECT 1 FROM jobs WHERE queue = :queue AND priority = :lane AND state = 'queued' "
+    "AND enqueued_at IS NULL LIMIT 1")
 
 
 def window_for(slots: int, headroom: float, min_headroom: int) -> int:
@@ -105,8 +107,9 @@ class WaitingJobs:
         with store_errors(), Session(self._engine) as session:
             for start in range(0, len(tenants), ID_CHUNK):
                 chunk = tenants[start:start + ID_CHUNK]
-                found.update(session.execute(
-                    select(Tenant.name, Tenant.weight).where(Tenant.name.in_(chunk))).tuples())
+                rows = session.execute(
+                    select(Tenant.name, Tenant.weight).where(Tenant.name.in_(chunk)))
+                found.update({name: weight for name, weight in rows})
         return {tenant: found.get(tenant) or 1 for tenant in tenants}
 
     def next_jobs(self, queue: str, lane: Priority, tenant: str, limit: int,
