@@ -13,7 +13,6 @@ from datetime import timedelta
 from celery import Celery
 
 from schemas.constants import (
-    LOST_MESSAGE_SECONDS,
     MAINTENANCE_QUEUE,
     TASK_RECONCILE,
     TASK_SWEEP,
