@@ -6,6 +6,7 @@ import json
 from collections import Counter
 from collections.abc import Iterator
 from datetime import timedelta
+from typing import TYPE_CHECKING, Any
 
 import pytest
 import redis
@@ -21,13 +22,16 @@ from workers.lifecycle.publisher import Publisher
 from workers.lifecycle.reconciler import Reconciler
 from workers.store import Claim, Outcome
 
+if TYPE_CHECKING:
+    from tests.integration.conftest import Harness, HarnessFactory
+
 pytestmark = pytest.mark.integration
 QUEUE = "sealq"
 
 
 @pytest.fixture
-def harness(make_harness, redis_url):  # type: ignore[no-untyped-def]
-    """A harness whose tenants have weights the tests set."""
+def harness(make_harness: HarnessFactory, redis_url: str) -> Harness:
+    """A harness on the test database, its clock standing still."""
     return make_harness(redis_url)
 
 
@@ -39,12 +43,13 @@ def publisher(redis_url: str) -> Iterator[Publisher]:
     publisher.close()
 
 
-def dispatcher(harness, publisher: Publisher, owner: str = "d1", **options) -> Dispatcher:  # type: ignore[no-untyped-def]
+def dispatcher(harness: Harness, publisher: Publisher, owner: str = "d1",
+               **options: Any) -> Dispatcher:
     """A dispatcher on the harness's database."""
     return Dispatcher(harness.jobs, publisher.publish, owner=owner, **options)
 
 
-def seat(harness, slots: int, name: str = "w1", queue: str = QUEUE) -> None:  # type: ignore[no-untyped-def]
+def seat(harness: Harness, slots: int, name: str = "w1", queue: str = QUEUE) -> None:
     """A live worker with `slots` slots, as `sealq worker` announces itself."""
     now = harness.clock()
     with Session(harness.jobs) as session, session.begin():
@@ -60,10 +65,10 @@ def in_redis(redis_url: str) -> list[str]:
     finally:
         client.close()
     # kombu pushes on the left and workers pop on the right.
-    return [job_id_of(json.loads(item)) for item in reversed(raw)]  # type: ignore[misc]
+    return [job_id_of(json.loads(item)) for item in reversed(raw)]
 
 
-def tenants_of(harness, job_ids: list[str]) -> list[str]:  # type: ignore[no-untyped-def]
+def tenants_of(harness: Harness, job_ids: list[str]) -> list[str]:
     """The tenant of each job, in the same order."""
     with Session(harness.jobs) as session:
         rows = session.execute(select(Job.id, Job.tenant).where(Job.id.in_(job_ids)))
@@ -71,23 +76,26 @@ def tenants_of(harness, job_ids: list[str]) -> list[str]:  # type: ignore[no-unt
     return [found[job_id] for job_id in job_ids]
 
 
-def submit(harness, tenant: str, count: int, priority: Priority = Priority.NORMAL,  # type: ignore[no-untyped-def]
-           prefix: str = "r") -> list[str]:
+def submit(harness: Harness, tenant: str, count: int,
+           priority: Priority = Priority.NORMAL, prefix: str = "r") -> list[str]:
     """Submit `count` jobs; returns their ids in submit order."""
     result = harness.client.submit(harness.lines(*(f"{prefix}-{i}" for i in range(count))),
                                    tenant=tenant, priority=priority)
     return [job.id for job in harness.client.store.jobs(result.batch_id)]
 
 
-def start(harness, job_ids: list[str]) -> list[Claim]:  # type: ignore[no-untyped-def]
+def start(harness: Harness, job_ids: list[str]) -> list[Claim]:
     """Workers claim these jobs (they are running now)."""
     store = harness.worker_store()
-    claims = [store.claim(job_id, now=harness.clock()) for job_id in job_ids]
-    assert all(claims)
-    return claims  # type: ignore[return-value]
+    claims = []
+    for job_id in job_ids:
+        claim = store.claim(job_id, now=harness.clock())
+        assert claim is not None
+        claims.append(claim)
+    return claims
 
 
-def end(harness, claims: list[Claim]) -> None:  # type: ignore[no-untyped-def]
+def end(harness: Harness, claims: list[Claim]) -> None:
     """Workers finish these jobs (failed: the result does not matter here)."""
     store = harness.worker_store()
     for claim in claims:
@@ -95,7 +103,8 @@ def end(harness, claims: list[Claim]) -> None:  # type: ignore[no-untyped-def]
                             now=harness.clock())
 
 
-def test_without_workers_nothing_is_released(harness, publisher, redis_url) -> None:  # type: ignore[no-untyped-def]
+def test_without_workers_nothing_is_released(
+        harness: Harness, publisher: Publisher, redis_url: str) -> None:
     """Jobs wait in the database while no worker serves their queue: Redis holds nothing."""
     submit(harness, "acme", 20)
     report = dispatcher(harness, publisher).pass_once(harness.clock())
@@ -103,7 +112,8 @@ def test_without_workers_nothing_is_released(harness, publisher, redis_url) -> N
     assert in_redis(redis_url) == []
 
 
-def test_window_is_slots_plus_headroom(harness, publisher, redis_url) -> None:  # type: ignore[no-untyped-def]
+def test_window_is_slots_plus_headroom(
+        harness: Harness, publisher: Publisher, redis_url: str) -> None:
     """A worker with 8 slots gets 8 + 2 jobs released, and no more until some start and end."""
     ids = submit(harness, "acme", 50)
     seat(harness, 8)
@@ -119,7 +129,8 @@ def test_window_is_slots_plus_headroom(harness, publisher, redis_url) -> None:  
     assert in_redis(redis_url)[-3:] == ids[10:13]
 
 
-def test_urgent_overtakes_a_bulk_backlog(harness, publisher, redis_url) -> None:  # type: ignore[no-untyped-def]
+def test_urgent_overtakes_a_bulk_backlog(
+        harness: Harness, publisher: Publisher, redis_url: str) -> None:
     """B's 5 normal jobs, submitted after A's 200 bulk ones, are released first."""
     submit(harness, "acme", 200, Priority.BULK, prefix="a")
     seat(harness, 4)
@@ -131,7 +142,8 @@ def test_urgent_overtakes_a_bulk_backlog(harness, publisher, redis_url) -> None:
     assert in_redis(redis_url)[6:11] == normal
 
 
-def test_a_waiting_lane_gets_its_floor(harness, publisher, redis_url) -> None:  # type: ignore[no-untyped-def]
+def test_a_waiting_lane_gets_its_floor(
+        harness: Harness, publisher: Publisher, redis_url: str) -> None:
     """With urgent work waiting, bulk still gets one job in every `lane_floor` releases."""
     submit(harness, "acme", 100, Priority.URGENT, prefix="u")
     submit(harness, "globex", 100, Priority.BULK, prefix="b")
@@ -142,7 +154,7 @@ def test_a_waiting_lane_gets_its_floor(harness, publisher, redis_url) -> None:  
     assert lanes == {"acme": 40, "globex": 8}
 
 
-def test_weights_share_the_window(harness, publisher, redis_url) -> None:  # type: ignore[no-untyped-def]
+def test_weights_share_the_window(harness: Harness, publisher: Publisher, redis_url: str) -> None:
     """Weight 3 against weight 1 in one lane: 3 of every 4 slots, whatever was submitted first."""
     TenantDirectory(harness.jobs).set("acme", weight=3)
     submit(harness, "globex", 100, prefix="g")  # first in, and still only a quarter
@@ -152,8 +164,8 @@ def test_weights_share_the_window(harness, publisher, redis_url) -> None:  # typ
     assert Counter(tenants_of(harness, in_redis(redis_url))) == {"acme": 30, "globex": 10}
 
 
-def test_a_tenant_with_nothing_waiting_gives_its_share_away(harness, publisher,  # type: ignore[no-untyped-def]
-                                                            redis_url) -> None:
+def test_a_tenant_with_nothing_waiting_gives_its_share_away(
+        harness: Harness, publisher: Publisher, redis_url: str) -> None:
     """A heavy tenant with 2 jobs left gets 2; the rest of the window goes to the other."""
     TenantDirectory(harness.jobs).set("acme", weight=10)
     submit(harness, "acme", 2, prefix="a")
@@ -163,7 +175,8 @@ def test_a_tenant_with_nothing_waiting_gives_its_share_away(harness, publisher, 
     assert Counter(tenants_of(harness, in_redis(redis_url))) == {"acme": 2, "globex": 18}
 
 
-def test_cancelled_and_expired_jobs_are_not_released(harness, publisher, redis_url) -> None:  # type: ignore[no-untyped-def]
+def test_cancelled_and_expired_jobs_are_not_released(
+        harness: Harness, publisher: Publisher, redis_url: str) -> None:
     """A cancelled batch and jobs past their expiry take no slot."""
     cancelled = harness.client.submit(harness.lines("c-1", "c-2"), tenant="acme")
     harness.client.cancel(cancelled.batch_id)
@@ -179,8 +192,8 @@ def test_cancelled_and_expired_jobs_are_not_released(harness, publisher, redis_u
     assert report.active and report.released == 0
 
 
-def test_one_dispatcher_is_active_and_a_standby_takes_over(harness, publisher,  # type: ignore[no-untyped-def]
-                                                          redis_url) -> None:
+def test_one_dispatcher_is_active_and_a_standby_takes_over(
+        harness: Harness, publisher: Publisher, redis_url: str) -> None:
     """A second dispatcher stands by while the lease holds, and takes over when it lapses."""
     submit(harness, "acme", 30)
     seat(harness, 4)
@@ -192,11 +205,12 @@ def test_one_dispatcher_is_active_and_a_standby_takes_over(harness, publisher,  
     report = second.pass_once(harness.clock())
     assert report.active
     with Session(harness.jobs) as session:
-        assert session.get(DispatcherLease, "dispatcher").owner == "d2"  # type: ignore[union-attr]
+        lease = session.get(DispatcherLease, "dispatcher")
+        assert lease is not None and lease.owner == "d2"
     assert not first.pass_once(harness.clock()).active
 
 
-def test_a_resigned_lease_passes_at_once(harness, publisher) -> None:  # type: ignore[no-untyped-def]
+def test_a_resigned_lease_passes_at_once(harness: Harness, publisher: Publisher) -> None:
     """A dispatcher that stops cleanly hands over without waiting for its lease."""
     first, second = dispatcher(harness, publisher, "d1"), dispatcher(harness, publisher, "d2")
     assert first.pass_once(harness.clock()).active
@@ -204,7 +218,7 @@ def test_a_resigned_lease_passes_at_once(harness, publisher) -> None:  # type: i
     assert second.pass_once(harness.clock()).active
 
 
-def test_broker_down_loses_nothing(harness, redis_url) -> None:  # type: ignore[no-untyped-def]
+def test_broker_down_loses_nothing(harness: Harness, redis_url: str) -> None:
     """With Redis unreachable, the chosen jobs go back to waiting and are released later."""
     ids = submit(harness, "acme", 6)
     seat(harness, 4)
@@ -222,7 +236,7 @@ def test_broker_down_loses_nothing(harness, redis_url) -> None:  # type: ignore[
     assert in_redis(redis_url) == ids
 
 
-def test_a_flush_loses_nothing(harness, publisher, redis_url) -> None:  # type: ignore[no-untyped-def]
+def test_a_flush_loses_nothing(harness: Harness, publisher: Publisher, redis_url: str) -> None:
     """Redis flushed: the reconciler puts the released jobs back, the dispatcher re-releases."""
     ids = submit(harness, "acme", 6)
     seat(harness, 4)
@@ -239,7 +253,8 @@ def test_a_flush_loses_nothing(harness, publisher, redis_url) -> None:  # type: 
     assert sorted(in_redis(redis_url)) == sorted(ids)
 
 
-def test_lapsed_leases_go_back_to_the_dispatcher(harness, publisher, redis_url) -> None:  # type: ignore[no-untyped-def]
+def test_lapsed_leases_go_back_to_the_dispatcher(
+        harness: Harness, publisher: Publisher, redis_url: str) -> None:
     """A dead worker's jobs wait again in their lane and tenant's turn, never sent twice."""
     ids = submit(harness, "acme", 2)
     seat(harness, 1)  # window 3
@@ -258,7 +273,7 @@ def test_lapsed_leases_go_back_to_the_dispatcher(harness, publisher, redis_url) 
     assert d.pass_once(harness.clock()).released == 2
 
 
-def test_only_ids_reach_redis(harness, publisher, redis_url) -> None:  # type: ignore[no-untyped-def]
+def test_only_ids_reach_redis(harness: Harness, publisher: Publisher, redis_url: str) -> None:
     """Released messages carry job ids only: the canary is nowhere in Redis."""
     submit(harness, "acme", 5)
     seat(harness, 8)
@@ -279,7 +294,7 @@ def test_only_ids_reach_redis(harness, publisher, redis_url) -> None:  # type: i
     assert len(values) == 5 and not any(harness.canary.encode() in v for v in values)
 
 
-def test_health_is_recorded_for_operators(harness, publisher) -> None:  # type: ignore[no-untyped-def]
+def test_health_is_recorded_for_operators(harness: Harness, publisher: Publisher) -> None:
     """The lease row shows the window, what is in flight and the releases so far."""
     submit(harness, "acme", 30)
     seat(harness, 4)

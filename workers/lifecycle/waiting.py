@@ -56,7 +56,6 @@ class WaitingJobs:
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
-        self._postgres = engine.dialect.name == "postgresql"
 
     def live_slots(self, now: datetime, stale_after: timedelta) -> dict[str, int]:
         """Slots of the workers heard from within `stale_after`, per queue they consume."""
@@ -122,9 +121,8 @@ class WaitingJobs:
                    # Past its expiry the sweeper ends it; releasing it would waste a slot.
                    Job.expires_at > now)
             .order_by(Job.created_at, Job.batch_id, Job.position).limit(limit))
-        if self._postgres:
-            # Another dispatcher (a standby that took over too early) skips these rows.
-            statement = statement.with_for_update(skip_locked=True)
+        # No row lock: marking is one conditional UPDATE (mark_released), so a second
+        # dispatcher that read the same ids marks none of them twice.
         with store_errors(), Session(self._engine) as session:
             return list(session.scalars(statement))
 
