@@ -257,6 +257,12 @@ class Dispatcher:
                 log.warning("dispatcher: %s; trying again in %.1f s", e, retry)
                 wait, retry = retry, min(retry * 2, RETRY_INTERVAL_SECONDS[1])
                 self._renew_at = None  # hold the lease anew once the database is back
+            except Exception as e:  # noqa: BLE001  # a dispatcher that stops releases nothing
+                # The type only: a driver's message may quote statement parameters.
+                log.error("dispatcher: pass failed (%s); trying again in %.1f s",
+                          type(e).__name__, retry)
+                wait, retry = retry, min(retry * 2, RETRY_INTERVAL_SECONDS[1])
+                self._renew_at = None
             else:
                 if report.broker_error:
                     log.warning("dispatcher: %s; trying again in %.1f s", report.broker_error,
