@@ -116,3 +116,12 @@ def test_floor_below_two_is_refused() -> None:
     """A floor of 1 would make priority meaningless."""
     with pytest.raises(ValueError, match="at least 2"):
         LaneChooser(floor=1)
+
+
+def test_plan_predicts_the_picks_without_taking_them() -> None:
+    """plan() says what the next picks would be and leaves the passes untouched."""
+    share = StrideShare()
+    share.start({"a": 3, "b": 1})
+    assert share.plan(8) == {"a": 6, "b": 2}
+    assert share.plan(8) == {"a": 6, "b": 2}
+    assert serve(share, 8) == {"a": 6, "b": 2}

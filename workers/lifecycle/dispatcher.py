@@ -48,8 +48,22 @@ RENEW_EVERY = timedelta(seconds=1)
 STANDBY_INTERVAL_SECONDS = 2.0
 # After a database or broker failure, wait this long before the next pass (doubling to the max).
 RETRY_INTERVAL_SECONDS = (0.5, 5.0)
+# A lane's waiting tenants are read again after this long: a tenant that starts waiting gets
+# its share within it (one that runs dry leaves at once).
+TENANTS_FRESH = timedelta(seconds=1)
+# A weight changed with `sealq tenant set` counts within this long.
+WEIGHTS_FRESH = timedelta(seconds=5)
 # Stale worker rows are deleted at most this often.
 FORGET_WORKERS_EVERY = timedelta(minutes=10)
+
+
+@dataclass(slots=True)
+class _Buffer:
+    """A tenant's job ids read ahead in one pass."""
+
+    ids: deque[str]
+    asked: int  # how many were asked for (read on from there)
+    complete: bool  # fewer came back than asked: the tenant has no more waiting
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +113,8 @@ class Dispatcher:
         self._unrecorded = 0  # released since the lease row was last written
         self._last_release: datetime | None = None
         self._windows: dict[str, QueueWindow] = {}
+        self._tenant_cache: dict[tuple[str, Priority], tuple[datetime, list[str]]] = {}
+        self._weights_read: tuple[datetime, dict[str, int]] | None = None
         self._forget_at: datetime | None = None
 
     def pass_once(self, now: datetime) -> DispatchReport:
@@ -135,8 +151,9 @@ class Dispatcher:
         """Up to `free` job ids of `queue`, in the order lanes and shares give them slots."""
         waiting = self._waiting.lanes_with_work(queue)
         lanes = self._lanes.setdefault(queue, LaneChooser(self.lane_floor))
+        weights = self._weights(now)
+        buffers: dict[tuple[Priority, str], _Buffer] = {}
         started: set[Priority] = set()
-        buffers: dict[tuple[Priority, str], deque[str]] = {}
         chosen: list[str] = []
         while len(chosen) < free:
             lane = lanes.choose(waiting)
@@ -145,25 +162,53 @@ class Dispatcher:
             share = self._shares.setdefault((queue, lane), StrideShare())
             if lane not in started:
                 started.add(lane)
-                tenants = self._waiting.tenants(queue, lane)
-                share.start(self._waiting.weights(tenants))
+                tenants = self._tenants(queue, lane, now)
+                share.start({tenant: weights.get(tenant, 1) for tenant in tenants})
                 share.forget_idle(tenants)
+                # Read ahead what the shares would take, for every tenant in one round trip.
+                plan = share.plan(free - len(chosen))
+                for name, ids in self._waiting.next_jobs(queue, lane, plan, now).items():
+                    buffers[lane, name] = _Buffer(deque(ids), plan[name], len(ids) < plan[name])
             tenant = share.next()
             if tenant is None:
                 waiting.discard(lane)
                 continue
             buffer = buffers.get((lane, tenant))
-            if buffer is None:
-                # Never more than the slots left: a tenant cannot need more in this pass.
-                buffer = buffers[lane, tenant] = deque(self._waiting.next_jobs(
-                    queue, lane, tenant, free - len(chosen), now))
-            if not buffer:
+            if buffer is None or (not buffer.ids and not buffer.complete):
+                # More than planned (others ran dry): read on past what was read before.
+                skip, need = (buffer.asked if buffer else 0), free - len(chosen)
+                ids = self._waiting.next_jobs(queue, lane, {tenant: skip + need},
+                                              now)[tenant][skip:]
+                buffer = buffers[lane, tenant] = _Buffer(deque(ids), skip + need,
+                                                         len(ids) < need)
+            if not buffer.ids:
                 share.drop(tenant)
+                self._forget_tenant(queue, lane, tenant)
                 continue
-            chosen.append(buffer.popleft())
+            chosen.append(buffer.ids.popleft())
             share.charge(tenant)
             lanes.record(lane, waiting)
         return chosen
+
+    def _tenants(self, queue: str, lane: Priority, now: datetime) -> list[str]:
+        """The lane's waiting tenants, read at most every TENANTS_FRESH (a skip scan costs a
+        probe per tenant); a tenant found empty is dropped from it at once."""
+        cached = self._tenant_cache.get((queue, lane))
+        if cached is None or now >= cached[0]:
+            cached = (now + TENANTS_FRESH, self._waiting.tenants(queue, lane))
+            self._tenant_cache[queue, lane] = cached
+        return cached[1]
+
+    def _forget_tenant(self, queue: str, lane: Priority, tenant: str) -> None:
+        cached = self._tenant_cache.get((queue, lane))
+        if cached is not None and tenant in cached[1]:
+            cached[1].remove(tenant)
+
+    def _weights(self, now: datetime) -> dict[str, int]:
+        """Tenants' weights, read at most every WEIGHTS_FRESH."""
+        if self._weights_read is None or now >= self._weights_read[0]:
+            self._weights_read = (now + WEIGHTS_FRESH, self._waiting.weights())
+        return self._weights_read[1]
 
     def _release(self, queue: str, chosen: list[str], now: datetime) -> int:
         """Mark the chosen jobs released, publish them in the chosen order; returns how many

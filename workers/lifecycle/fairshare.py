@@ -85,6 +85,18 @@ class StrideShare:
         self._pass[tenant] += 1.0 / self._weights[tenant]
         heapq.heappush(self._heap, (self._pass[tenant], tenant))
 
+    def plan(self, slots: int) -> dict[str, int]:
+        """How many of the next `slots` slots each tenant would get if none ran dry (the
+        state is left as it was): what to read ahead in one round trip."""
+        heap = [(self._pass[tenant], tenant) for tenant in self._weights]
+        heapq.heapify(heap)
+        counts: dict[str, int] = {}
+        for _ in range(slots if heap else 0):
+            position, tenant = heapq.heappop(heap)
+            counts[tenant] = counts.get(tenant, 0) + 1
+            heapq.heappush(heap, (position + 1.0 / self._weights[tenant], tenant))
+        return counts
+
     def drop(self, tenant: str) -> None:
         """`tenant` has nothing more waiting: no more slots this pass, no charge."""
         self._weights.pop(tenant, None)
@@ -94,5 +106,6 @@ class StrideShare:
 
         Their entry pass would be the lane's pass anyway; tenants ahead keep their debt.
         """
+        keep = set(keep)
         for tenant in [t for t, p in self._pass.items() if t not in keep and p <= self._now]:
             del self._pass[tenant]

@@ -8,15 +8,15 @@ skipping through that index, one probe per tenant, never by scanning its jobs.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, delete, func, select, text, update
+from sqlalchemy import Engine, bindparam, delete, func, select, text, update
 from sqlalchemy.orm import Session
 
 from schemas.db import store_errors
 from schemas.states import LANES, JobState, Priority
-from schemas.tables import Job, Tenant, WorkerSeat
+from schemas.tables import Job, Tenant, UTCDateTime, WorkerSeat
 
 # Ids per IN (...): far below SQLite's bound-parameter limit.
 ID_CHUNK = 500
@@ -39,6 +39,26 @@ WITH RECURSIVE t(tenant) AS (
 )
 SELECT tenant FROM t WHERE tenant IS NOT NULL
 """)
+# A tenant's next jobs in a lane, in submit order (past its expiry the sweeper ends a job;
+# releasing it would waste a slot).
+_NEXT_JOBS = text("""
+SELECT id FROM jobs
+WHERE queue = :queue AND priority = :lane AND tenant = :tenant AND state = 'queued'
+  AND enqueued_at IS NULL AND expires_at > :now
+ORDER BY created_at, batch_id, position LIMIT :limit
+""").bindparams(bindparam("now", type_=UTCDateTime()))
+_NEXT_JOBS_PG = text("""
+SELECT t.tenant, j.id
+FROM unnest(CAST(:tenants AS varchar[]), CAST(:limits AS integer[])) WITH ORDINALITY
+     AS t(tenant, n, k)
+CROSS JOIN LATERAL (
+    SELECT id, created_at, batch_id, position FROM jobs
+    WHERE queue = :queue AND priority = :lane AND tenant = t.tenant AND state = 'queued'
+      AND enqueued_at IS NULL AND expires_at > :now
+    ORDER BY created_at, batch_id, position LIMIT t.n
+) AS j
+ORDER BY t.k, j.created_at, j.batch_id, j.position
+""").bindparams(bindparam("now", type_=UTCDateTime()))
 _LANE_HAS_WORK = text(
     "SELECT 1 FROM jobs WHERE queue = :queue AND priority = :lane AND state = 'queued' "
     "AND enqueued_at IS NULL LIMIT 1")
@@ -56,6 +76,7 @@ class WaitingJobs:
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
+        self._postgres = engine.dialect.name == "postgresql"
 
     def live_slots(self, now: datetime, stale_after: timedelta) -> dict[str, int]:
         """Slots of the workers heard from within `stale_after`, per queue they consume."""
@@ -100,31 +121,36 @@ class WaitingJobs:
         with store_errors(), Session(self._engine) as session:
             return list(session.scalars(_TENANTS, {"queue": queue, "lane": lane.value}))
 
-    def weights(self, tenants: Sequence[str]) -> dict[str, int]:
-        """Each tenant's weight (1 for a tenant with no row)."""
-        found: dict[str, int] = {}
+    def weights(self) -> dict[str, int]:
+        """Every registered tenant's weight."""
         with store_errors(), Session(self._engine) as session:
-            for start in range(0, len(tenants), ID_CHUNK):
-                chunk = tenants[start:start + ID_CHUNK]
-                rows = session.execute(
-                    select(Tenant.name, Tenant.weight).where(Tenant.name.in_(chunk)))
-                found.update({name: weight for name, weight in rows})
-        return {tenant: found.get(tenant) or 1 for tenant in tenants}
+            return {name: weight or 1 for name, weight in
+                    session.execute(select(Tenant.name, Tenant.weight))}
 
-    def next_jobs(self, queue: str, lane: Priority, tenant: str, limit: int,
-                  now: datetime) -> list[str]:
-        """Up to `limit` of the tenant's waiting jobs in this lane, oldest submission first."""
-        statement = (
-            select(Job.id)
-            .where(Job.queue == queue, Job.priority == lane.value, Job.tenant == tenant,
-                   Job.state == JobState.QUEUED.value, Job.enqueued_at.is_(None),
-                   # Past its expiry the sweeper ends it; releasing it would waste a slot.
-                   Job.expires_at > now)
-            .order_by(Job.created_at, Job.batch_id, Job.position).limit(limit))
-        # No row lock: marking is one conditional UPDATE (mark_released), so a second
-        # dispatcher that read the same ids marks none of them twice.
-        with store_errors(), Session(self._engine) as session:
-            return list(session.scalars(statement))
+    def next_jobs(self, queue: str, lane: Priority, wanted: Mapping[str, int],
+                  now: datetime) -> dict[str, list[str]]:
+        """Per tenant, up to `wanted[tenant]` of its waiting jobs in this lane, oldest
+        submission first: one index range per tenant, all tenants in one round trip on
+        PostgreSQL (a LATERAL join over the tenant list), one statement each on SQLite.
+
+        No row lock: marking is one conditional UPDATE (mark_released), so a second
+        dispatcher that read the same ids marks none of them twice.
+        """
+        found: dict[str, list[str]] = {tenant: [] for tenant in wanted}
+        if not wanted:
+            return found
+        values = {"queue": queue, "lane": lane.value, "now": now}
+        with store_errors(), self._engine.connect() as connection:
+            if self._postgres:
+                rows = connection.execute(_NEXT_JOBS_PG, {
+                    **values, "tenants": list(wanted), "limits": list(wanted.values())})
+                for tenant, job_id in rows:
+                    found[tenant].append(job_id)
+            else:
+                for tenant, limit in wanted.items():
+                    found[tenant] = list(connection.scalars(
+                        _NEXT_JOBS, {**values, "tenant": tenant, "limit": limit}))
+        return found
 
     def mark_released(self, job_ids: Sequence[str], now: datetime) -> list[str]:
         """Mark still-waiting jobs released at `now`; returns those this call marked."""
