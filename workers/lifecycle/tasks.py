@@ -13,6 +13,7 @@ from datetime import timedelta
 from celery import Celery
 
 from schemas.constants import (
+    LOST_MESSAGE_SECONDS,
     MAINTENANCE_QUEUE,
     TASK_RECONCILE,
     TASK_SWEEP,
@@ -58,9 +59,10 @@ class Maintenance:
                 self._reconciler = Reconciler(
                     foundations.jobs_db, RedisBrokerScan(settings.broker_url),
                     max_attempts=settings.max_attempts,
-                    # A message younger than one lease may still be on its way (a large batch
-                    # is being published); older and absent from Redis, it is lost.
-                    stale_after=timedelta(seconds=settings.lease_seconds))
+                    # Younger, a message may be on its way (between the dispatcher's mark and
+                    # its publish); older and absent from Redis, it is lost.
+                    stale_after=timedelta(seconds=min(settings.lease_seconds,
+                                                      LOST_MESSAGE_SECONDS)))
             return self._reconciler
 
     def _require(self) -> Settings:
