@@ -21,15 +21,17 @@ from typing import Any
 
 import psycopg
 import pytest
-from producer.broker import Enqueuer
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import create_engine, insert
 
 from schemas.constants import TASK_GENERATE
-from schemas.tables import AuditEvent, Batch, Job
+from schemas.tables import AuditEvent, Batch, DispatcherLease, Job, WorkerSeat
 from workers.engine.base import EngineStats
+from workers.lifecycle.publisher import Publisher
 
 QUEUE = "sealq.exportertest"
+# A queue with work waiting and no worker consuming it.
+IDLE_QUEUE = "sealq.exporteridle"
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
 
 
@@ -77,20 +79,26 @@ def wait_for(what: str, check: Callable[[], Any], timeout: float = 30) -> Any:
 
 def job_row(batch_id: str, n: int, *, now: datetime, state: str, kind: str,
             queue: str = QUEUE, age_seconds: float = 0, policy: dict[str, int] | None = None,
-            erased: bool = False) -> dict[str, Any]:
-    """A job row with sealq's columns; the sealed parts are placeholders."""
+            erased: bool = False, tenant: str = "t1", priority: str = "normal",
+            released_seconds_ago: float | None = None) -> dict[str, Any]:
+    """A job row with sealq's columns; the sealed parts are placeholders. A queued job waits
+    in the database unless `released_seconds_ago` says when the dispatcher released it."""
     created = now - timedelta(seconds=age_seconds)
     finished = now - timedelta(seconds=30) if state not in {"queued", "running"} else None
-    return {"id": uuid.uuid4().hex, "batch_id": batch_id, "tenant": "t1", "custom_id": f"c{n}",
-            "position": n, "kind": kind, "queue": queue, "state": state, "attempts": 1,
-            "created_at": created, "expires_at": now + timedelta(days=1),
+    released = (now - timedelta(seconds=released_seconds_ago)
+                if released_seconds_ago is not None else None)
+    return {"id": uuid.uuid4().hex, "batch_id": batch_id, "tenant": tenant,
+            "custom_id": f"c{n}", "position": n, "kind": kind, "queue": queue,
+            "priority": priority, "state": state, "attempts": 1, "created_at": created,
+            "enqueued_at": released, "expires_at": now + timedelta(days=1),
             "finished_at": finished, "erased_at": now if erased else None,
             "sealed_prompt": None if erased else b"sealed", "key_id": "k1", "policy": policy}
 
 
 @pytest.fixture
 def populated_pg(pg_url: str) -> str:
-    """A migrated PostgreSQL job database holding jobs in several states, kinds and codes."""
+    """A migrated PostgreSQL job database holding jobs in several states, kinds, codes, lanes
+    and tenants, live and gone workers, and the dispatcher's lease row."""
     import migrations
 
     migrations.upgrade(pg_url)
@@ -106,6 +114,15 @@ def populated_pg(pg_url: str) -> str:
         job_row(batch, 4, now=now, state="succeeded", kind="free_text", policy={"pii_redacted": 1}),
         job_row(batch, 5, now=now, state="rejected", kind="free_text", erased=True),
         job_row(batch, 6, now=now, state="expired", kind="free_text", erased=True),
+        # Waiting in other lanes and tenants, in another queue, and one already released.
+        job_row(batch, 7, now=now, state="queued", kind="free_text", tenant="acme",
+                priority="urgent", age_seconds=120),
+        job_row(batch, 8, now=now, state="queued", kind="free_text", tenant="acme",
+                priority="urgent", age_seconds=60),
+        job_row(batch, 9, now=now, state="queued", kind="free_text", tenant="globex",
+                priority="bulk", age_seconds=300, queue=IDLE_QUEUE),
+        job_row(batch, 10, now=now, state="queued", kind="free_text", tenant="acme",
+                age_seconds=50, released_seconds_ago=40),
     ]
     with engine.begin() as conn:
         conn.execute(insert(Batch), [{"id": batch, "tenant": "t1", "kind": "report_analysis",
@@ -122,6 +139,17 @@ def populated_pg(pg_url: str) -> str:
                 (4, "batches.retrieve", 401, "unauthorized.unknown_key"),
                 # Outside the hour the exporter looks at: not counted.
                 (120, "batches.list", 401, "unauthorized.revoked_key"))])
+        # Heard from ahead of `now`, so they stay live however long the exporter takes to
+        # start; the third went quiet long ago and no longer counts.
+        conn.execute(insert(WorkerSeat), [
+            {"name": name, "queue": QUEUE, "slots": slots, "started_at": now - timedelta(hours=1),
+             "seen_at": now + timedelta(seconds=seen)}
+            for name, slots, seen in (("gpu-1", 8, 600), ("gpu-2", 4, 600), ("gpu-3", 64, -300))])
+        conn.execute(insert(DispatcherLease), [{
+            "name": "dispatcher", "owner": "beat@host-1", "passed_at": now - timedelta(seconds=2),
+            "released_at": now - timedelta(seconds=30),
+            "lease_expires_at": now + timedelta(seconds=13), "released_total": 4321,
+            "windows": {QUEUE: {"slots": 12, "window": 15, "in_flight": 3, "released": 0}}}])
     engine.dispose()
     return pg_url
 
@@ -181,11 +209,11 @@ def silent_server() -> Iterator[int]:
 def test_exporter_reports_queues_jobs_ages_policy_and_erasures(
         populated_pg: str, redis_url: str, run_exporter: Callable[..., int]) -> None:
     """Queue depth from Redis, jobs by state and kind, ages, policy codes, erasures."""
-    enqueuer = Enqueuer(redis_url)
+    publisher = Publisher(redis_url)
     try:
-        enqueuer.enqueue([uuid.uuid4().hex for _ in range(3)], queue=QUEUE)
+        publisher.publish([uuid.uuid4().hex for _ in range(3)], QUEUE)
     finally:
-        enqueuer.close()
+        publisher.close()
     port = run_exporter(populated_pg, redis_url)
     _, samples = wait_for("a fresh snapshot",
                           lambda: (s := scrape(port)) and
@@ -195,6 +223,7 @@ def test_exporter_reports_queues_jobs_ages_policy_and_erasures(
     assert value(samples, "sealq_queue_depth", queue="sealq.maintenance") == 0
     assert value(samples, "sealq_broker_unacked_messages") == 0
     assert value(samples, "sealq_jobs", state="queued", kind="report_analysis") == 2
+    assert value(samples, "sealq_jobs", state="queued", kind="free_text") == 4
     assert value(samples, "sealq_jobs", state="running", kind="report_analysis") == 1
     assert value(samples, "sealq_jobs", state="succeeded", kind="free_text") == 1
     assert value(samples, "sealq_jobs", state="failed", kind="free_text") == 0
@@ -211,9 +240,54 @@ def test_exporter_reports_queues_jobs_ages_policy_and_erasures(
     assert value(samples, "sealq_api_auth_failures_recent", reason="expired_key") == 0
     assert value(samples, "sealq_api_requests_recent", action="batches.list",
                  outcome="ok") == 1
-    # Labels are ids of states, codes and actions only: no tenant, custom id, job id or key.
+    # Labels are ids of queues, lanes, tenants, states, codes and actions only: no custom
+    # id, job id, worker name or key.
     labels = {name for _, pairs in samples for name, _ in pairs}
-    assert labels <= {"queue", "state", "kind", "code", "action", "outcome", "reason"}
+    assert labels <= {"queue", "lane", "tenant", "state", "kind", "code", "action", "outcome",
+                      "reason"}
+
+
+@pytest.mark.integration
+@pytest.mark.timeout(120)
+def test_exporter_reports_the_backlog_by_lane_and_tenant_and_the_dispatcher(
+        populated_pg: str, redis_url: str, run_exporter: Callable[..., int]) -> None:
+    """Waiting jobs and their oldest age by queue, lane and tenant; released jobs; live
+    workers' slots; the dispatcher's last pass, release, lease, total and windows."""
+    port = run_exporter(populated_pg, redis_url)
+    _, samples = wait_for("a fresh snapshot",
+                          lambda: (s := scrape(port)) and
+                          value(s[1], "sealq_exporter_up") == 1 and s)
+
+    def between(name: str, low: float, high: float, **labels: str) -> None:
+        found = value(samples, name, **labels)
+        assert found is not None and low <= found < high, (name, labels, found)
+
+    assert value(samples, "sealq_jobs_waiting", queue=QUEUE, lane="normal", tenant="t1") == 2
+    assert value(samples, "sealq_jobs_waiting", queue=QUEUE, lane="urgent", tenant="acme") == 2
+    assert value(samples, "sealq_jobs_waiting", queue=IDLE_QUEUE, lane="bulk",
+                 tenant="globex") == 1
+    # The released job is no longer waiting; no (queue, lane, tenant) without work is shown.
+    assert value(samples, "sealq_jobs_waiting", queue=QUEUE, lane="normal",
+                 tenant="acme") is None
+    assert len([key for key in samples if key[0] == "sealq_jobs_waiting"]) == 3
+    between("sealq_oldest_waiting_seconds", 600, 700, queue=QUEUE, lane="normal", tenant="t1")
+    between("sealq_oldest_waiting_seconds", 120, 220, queue=QUEUE, lane="urgent", tenant="acme")
+    between("sealq_oldest_waiting_seconds", 300, 400, queue=IDLE_QUEUE, lane="bulk",
+            tenant="globex")
+    assert value(samples, "sealq_jobs_released", queue=QUEUE) == 1
+    assert value(samples, "sealq_jobs_released", queue=IDLE_QUEUE) == 0
+    between("sealq_oldest_released_seconds", 40, 140, queue=QUEUE)
+    assert value(samples, "sealq_workers", queue=QUEUE) == 2
+    assert value(samples, "sealq_worker_slots", queue=QUEUE) == 12
+    assert value(samples, "sealq_worker_slots", queue=IDLE_QUEUE) == 0
+    assert value(samples, "sealq_dispatcher_window", queue=QUEUE) == 15
+    assert value(samples, "sealq_dispatcher_window", queue=IDLE_QUEUE) == 0
+    assert value(samples, "sealq_dispatcher_in_flight", queue=QUEUE) == 3
+    assert value(samples, "sealq_dispatcher_released_total") == 4321
+    now = time.time()
+    between("sealq_dispatcher_last_pass_timestamp_seconds", now - 102, now - 2)
+    between("sealq_dispatcher_last_release_timestamp_seconds", now - 130, now - 30)
+    between("sealq_dispatcher_lease_expires_timestamp_seconds", now - 87, now + 13)
 
 
 @pytest.mark.integration

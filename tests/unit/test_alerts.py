@@ -52,7 +52,7 @@ def test_prometheus_configuration_is_valid_and_loads_the_rules() -> None:
     """compose/prometheus.yml passes promtool and names alerts.yml and both sealq jobs."""
     done = promtool("check", "config", "prometheus.yml")
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "15 rules found" in done.stdout
+    assert "17 rules found" in done.stdout
     config = yaml.safe_load((COMPOSE / "prometheus.yml").read_text())
     assert config["rule_files"] == ["alerts.yml"]
     assert {job["job_name"] for job in config["scrape_configs"]} == {"sealq-exporter",
@@ -67,6 +67,12 @@ EXPORTED = {
     "sealq_engine_kv_cache_usage_ratio", "sealq_engine_generation_tokens_total",
     "sealq_worker_jobs_finished_total", "sealq_jobs_ended_total",
     "sealq_api_auth_failures_recent", "sealq_api_requests_recent",
+    "sealq_jobs_waiting", "sealq_oldest_waiting_seconds", "sealq_jobs_released",
+    "sealq_oldest_released_seconds", "sealq_workers", "sealq_worker_slots",
+    "sealq_dispatcher_last_pass_timestamp_seconds",
+    "sealq_dispatcher_last_release_timestamp_seconds",
+    "sealq_dispatcher_lease_expires_timestamp_seconds", "sealq_dispatcher_released_total",
+    "sealq_dispatcher_window", "sealq_dispatcher_in_flight",
 }
 
 

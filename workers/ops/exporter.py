@@ -1,8 +1,10 @@
-"""`sealq exporter`'s metrics: queue depth, job states, ages, policy codes, erasures.
+"""`sealq exporter`'s metrics: queue depth, job states, ages, policy codes, erasures, and
+the dispatcher's backlog, windows and health.
 
 Scrapes render the pollers' last good snapshots, so a slow or absent database never fails or
 slows a scrape: `sealq_exporter_up` and `sealq_exporter_snapshot_age_seconds` say how much
-to trust what is shown. Labels are queue, state, kind and code only: never content or ids.
+to trust what is shown. Labels are queue, lane, tenant (a name, an identifier), state, kind,
+code, action, outcome and reason: never content or ids.
 """
 
 from __future__ import annotations
@@ -16,12 +18,15 @@ from prometheus_client import CollectorRegistry
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
-from schemas.constants import MAINTENANCE_QUEUE
+from schemas.constants import MAINTENANCE_QUEUE, WORKER_STALE_SECONDS
 from schemas.jobs import JobState
 from schemas.ops_settings import ExporterSettings
+from schemas.states import LANES
 from workers.ops.facts import (
     BrokerFacts,
     DatabaseFacts,
+    DispatcherFacts,
+    DispatchFacts,
     broker_client,
     exporter_engine,
     read_broker,
@@ -119,6 +124,7 @@ def _database_metrics(facts: DatabaseFacts, *, now: datetime) -> Iterable[Metric
         policy.add_metric([code], count)
     yield policy
     yield from _gateway_metrics(facts)
+    yield from _dispatch_metrics(facts.dispatch, now=now)
 
 
 def _gateway_metrics(facts: DatabaseFacts) -> Iterable[Metric]:
@@ -140,6 +146,81 @@ def _gateway_metrics(facts: DatabaseFacts) -> Iterable[Metric]:
     for reason, count in sorted(refused.items()):
         failures.add_metric([reason], count)
     yield failures
+
+
+def _dispatch_metrics(facts: DispatchFacts, *, now: datetime) -> Iterable[Metric]:
+    waiting = GaugeMetricFamily("sealq_jobs_waiting",
+                                "Jobs waiting in the database for the dispatcher, by queue, "
+                                "lane and tenant", labels=["queue", "lane", "tenant"])
+    oldest = GaugeMetricFamily("sealq_oldest_waiting_seconds",
+                               "Age of the oldest job waiting for the dispatcher, from its "
+                               "submission", labels=["queue", "lane", "tenant"])
+    rank = {lane.value: lane.rank for lane in LANES}
+    for (queue, lane, tenant), group in sorted(
+            facts.waiting.items(), key=lambda item: (item[0][0], rank.get(item[0][1], 9),
+                                                     item[0][2])):
+        waiting.add_metric([queue, lane, tenant], group.count)
+        oldest.add_metric([queue, lane, tenant], _age(group.oldest, now))
+    yield waiting
+    yield oldest
+    # Every queue known of, so a queue whose workers all left reads 0 instead of vanishing.
+    queues = sorted(facts.queues())
+    released = GaugeMetricFamily("sealq_jobs_released",
+                                 "Jobs released to the broker and not yet started",
+                                 labels=["queue"])
+    released_age = GaugeMetricFamily("sealq_oldest_released_seconds",
+                                     "Time since the oldest released, not yet started job was "
+                                     "released (the reconciler puts lost ones back)",
+                                     labels=["queue"])
+    workers = GaugeMetricFamily("sealq_workers", "Live workers (heard from within "
+                                f"{WORKER_STALE_SECONDS} s) consuming the queue",
+                                labels=["queue"])
+    slots = GaugeMetricFamily("sealq_worker_slots",
+                              "Jobs the queue's live workers run at once (their slots)",
+                              labels=["queue"])
+    for queue in queues:
+        sent = facts.released.get(queue)
+        released.add_metric([queue], sent.count if sent else 0)
+        released_age.add_metric([queue], _age(sent.oldest, now) if sent else 0.0)
+        workers.add_metric([queue], facts.workers.get(queue, 0))
+        slots.add_metric([queue], facts.slots.get(queue, 0))
+    yield from (released, released_age, workers, slots)
+    if facts.dispatcher is not None:
+        yield from _dispatcher_metrics(facts.dispatcher, queues)
+
+
+def _dispatcher_metrics(dispatcher: DispatcherFacts, queues: list[str]) -> Iterable[Metric]:
+    yield _gauge("sealq_dispatcher_last_pass_timestamp_seconds",
+                 "When the active dispatcher last passed (renewed about every second)",
+                 dispatcher.passed_at.timestamp())
+    if dispatcher.released_at is not None:
+        yield _gauge("sealq_dispatcher_last_release_timestamp_seconds",
+                     "When a dispatcher pass last released jobs to the broker",
+                     dispatcher.released_at.timestamp())
+    yield _gauge("sealq_dispatcher_lease_expires_timestamp_seconds",
+                 "When the active dispatcher's lease runs out unless renewed (then a standby "
+                 "takes over)", dispatcher.lease_expires_at.timestamp())
+    yield CounterMetricFamily("sealq_dispatcher_released",
+                              "Jobs the dispatchers released to the broker, ever",
+                              value=dispatcher.released_total)
+    window = GaugeMetricFamily("sealq_dispatcher_window",
+                               "Jobs the dispatcher keeps released or running for the queue "
+                               "(live slots plus headroom), at its last pass", labels=["queue"])
+    in_flight = GaugeMetricFamily("sealq_dispatcher_in_flight",
+                                  "Jobs released and not started, or running under a live "
+                                  "lease, at the dispatcher's last pass", labels=["queue"])
+    for queue in queues:
+        seen = dispatcher.windows.get(queue)
+        # A queue without live slots gets no window (0) and goes uncounted at that pass.
+        window.add_metric([queue], seen.window if seen else 0)
+        if seen is not None:
+            in_flight.add_metric([queue], seen.in_flight)
+    yield window
+    yield in_flight
+
+
+def _age(then: datetime, now: datetime) -> float:
+    return max(0.0, (now - then).total_seconds())
 
 
 class Exporter:

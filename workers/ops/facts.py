@@ -1,7 +1,8 @@
 """What the exporter reads: queue depths from Redis, job counts and ages from the database.
 
 Every query is bounded: counts use GROUP BY, policy codes are summed over jobs finished in a
-window and at most POLICY_ROW_CAP rows, and the database engine carries its own timeouts.
+window and at most POLICY_ROW_CAP rows, waiting jobs are grouped over their partial index, and
+the database engine carries its own timeouts.
 """
 
 from __future__ import annotations
@@ -12,13 +13,22 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import redis
-from sqlalchemy import Engine, create_engine, func, select
+from sqlalchemy import Connection, Engine, create_engine, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import QueuePool
 
+from schemas.constants import WORKER_STALE_SECONDS
 from schemas.jobs import TERMINAL_STATES, JobState
-from schemas.tables import AuditEvent, Job
+from schemas.tables import (
+    RELEASED_SQL,
+    WAITING_SQL,
+    AuditEvent,
+    DispatcherLease,
+    Job,
+    WorkerSeat,
+)
 from workers.lifecycle.broker_scan import PRIORITY_SEPARATOR, PRIORITY_STEPS, UNACKED_KEY
+from workers.lifecycle.dispatcher import LEASE_NAME
 
 TERMINAL = frozenset(state.value for state in TERMINAL_STATES)
 # Rows whose policy codes one collection sums at most: keeps a burst of finished jobs from
@@ -35,6 +45,56 @@ class BrokerFacts:
 
 
 @dataclass(frozen=True)
+class Backlog:
+    """Jobs of one group and when the oldest of them was submitted (or released)."""
+
+    count: int
+    oldest: datetime
+
+
+@dataclass(frozen=True)
+class QueueWindow:
+    """One queue at the dispatcher's last pass: live slots, its window, jobs in flight."""
+
+    slots: int
+    window: int
+    in_flight: int
+
+
+@dataclass(frozen=True)
+class DispatcherFacts:
+    """The active dispatcher's lease row: when it last passed and released, and its windows."""
+
+    passed_at: datetime
+    released_at: datetime | None
+    lease_expires_at: datetime
+    released_total: int
+    windows: dict[str, QueueWindow]
+
+
+@dataclass(frozen=True)
+class DispatchFacts:
+    """What waits in the database, what is released, the live workers and the dispatcher."""
+
+    # Waiting jobs by (queue, lane, tenant).
+    waiting: dict[tuple[str, str, str], Backlog] = field(default_factory=dict)
+    # Released to the broker, not yet started, by queue (oldest: when it was released).
+    released: dict[str, Backlog] = field(default_factory=dict)
+    # Live workers (heard from within WORKER_STALE_SECONDS) and their slots, by queue.
+    workers: dict[str, int] = field(default_factory=dict)
+    slots: dict[str, int] = field(default_factory=dict)
+    # None: no dispatcher ever ran on this database.
+    dispatcher: DispatcherFacts | None = None
+
+    def queues(self) -> set[str]:
+        """Every queue something here is known of."""
+        queues = {queue for queue, _, _ in self.waiting} | set(self.released) | set(self.slots)
+        if self.dispatcher is not None:
+            queues |= set(self.dispatcher.windows)
+        return queues
+
+
+@dataclass(frozen=True)
 class DatabaseFacts:
     """Job counts by (state, kind), oldest queued job per queue, erasures, policy codes."""
 
@@ -46,6 +106,7 @@ class DatabaseFacts:
     ended: dict[tuple[str, str], int] = field(default_factory=dict)
     # Gateway calls within the window by (action, outcome), from its audit trail.
     gateway: dict[tuple[str, str], int] = field(default_factory=dict)
+    dispatch: DispatchFacts = field(default_factory=DispatchFacts)
 
 
 def broker_client(broker_url: str, *, timeout: float) -> redis.Redis:
@@ -110,8 +171,58 @@ def read_database(engine: Engine, *, now: datetime, policy_window: timedelta) ->
             select(AuditEvent.action, AuditEvent.outcome, func.count())
             .where(AuditEvent.at >= now - policy_window)
             .group_by(AuditEvent.action, AuditEvent.outcome))}
+        dispatch = read_dispatch(conn, now=now)
     return DatabaseFacts(jobs=jobs, oldest_queued=oldest, erased=int(erased), policy=policy,
-                         ended=ended, gateway=gateway)
+                         ended=ended, gateway=gateway, dispatch=dispatch)
+
+
+def read_dispatch(conn: Connection, *, now: datetime,
+                  worker_stale: timedelta = timedelta(seconds=WORKER_STALE_SECONDS)
+                  ) -> DispatchFacts:
+    """The dispatcher's side of the job database, in four grouped reads."""
+    # The predicates are literal SQL, the partial indexes' own: a bound parameter would keep
+    # PostgreSQL's generic plans off them.
+    waiting = {(queue, lane, tenant): Backlog(int(count), oldest)
+               for queue, lane, tenant, count, oldest in conn.execute(
+                   select(Job.queue, Job.priority, Job.tenant, func.count(),
+                          func.min(Job.created_at))
+                   .where(text(WAITING_SQL)).group_by(Job.queue, Job.priority, Job.tenant))}
+    released = {queue: Backlog(int(count), oldest) for queue, count, oldest in conn.execute(
+        select(Job.queue, func.count(), func.min(Job.enqueued_at))
+        .where(text(RELEASED_SQL)).group_by(Job.queue)) if oldest is not None}
+    workers: dict[str, int] = {}
+    slots: dict[str, int] = {}
+    for queue, count, total in conn.execute(
+            select(WorkerSeat.queue, func.count(), func.sum(WorkerSeat.slots))
+            .where(WorkerSeat.seen_at > now - worker_stale).group_by(WorkerSeat.queue)):
+        workers[queue], slots[queue] = int(count), int(total or 0)
+    lease = conn.execute(select(DispatcherLease.passed_at, DispatcherLease.released_at,
+                                DispatcherLease.lease_expires_at,
+                                DispatcherLease.released_total, DispatcherLease.windows)
+                         .where(DispatcherLease.name == LEASE_NAME)).first()
+    dispatcher = None
+    if lease is not None:
+        dispatcher = DispatcherFacts(
+            passed_at=lease.passed_at, released_at=lease.released_at,
+            lease_expires_at=lease.lease_expires_at, released_total=int(lease.released_total),
+            windows=parse_windows(lease.windows))
+    return DispatchFacts(waiting=waiting, released=released, workers=workers, slots=slots,
+                         dispatcher=dispatcher)
+
+
+def parse_windows(value: object) -> dict[str, QueueWindow]:
+    """The lease row's {queue: {slots, window, in_flight}}, skipping anything malformed."""
+    windows: dict[str, QueueWindow] = {}
+    if not isinstance(value, dict):
+        return windows
+    for queue, entry in value.items():
+        if not isinstance(queue, str) or not isinstance(entry, dict):
+            continue
+        numbers = [entry.get(name) for name in ("slots", "window", "in_flight")]
+        counts = [n for n in numbers if isinstance(n, int) and not isinstance(n, bool) and n >= 0]
+        if len(counts) == len(numbers):
+            windows[queue] = QueueWindow(*counts)
+    return windows
 
 
 def sum_policy_codes(rows: Iterable[object]) -> dict[str, int]:
