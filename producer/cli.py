@@ -23,8 +23,8 @@ BATCHES, GATEWAY, SETUP = "Batches", "Gateway", "Setup"
 
 COMMANDS: dict[str, CommandRef] = {
     "submit": CommandRef("producer.commands.jobs:submit", panel=BATCHES,
-                         help="Validate, seal, store and enqueue a batch; prints the batch id "
-                         "last."),
+                         help="Validate, seal and store a batch in its lane for the dispatcher; "
+                         "prints the batch id."),
     "batches": CommandRef("producer.commands.jobs:batches", panel=BATCHES,
                           help="List batches, newest first: tenant, kind, created, expiry and "
                           "jobs per state."),
