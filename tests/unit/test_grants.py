@@ -44,19 +44,49 @@ def test_exporter_reads_no_sealed_column_and_writes_nothing() -> None:
 
 
 def test_nobody_deletes_jobs_and_only_beat_deletes_bucket_keys() -> None:
-    """DELETE: never on jobs, batches, tenants, keys or the audit trail; on uploaded files'
-    rows for the gateway (a failed upload) and beat (the sweeper); on bucket keys for beat."""
+    """DELETE: never on jobs, batches, tenants, keys, the audit trail or the dispatcher's lease;
+    on uploaded files' rows for the gateway (a failed upload) and beat (the sweeper); on
+    worker seats for workers (their own, at shutdown) and beat (stale ones); on bucket keys
+    for beat."""
     for role, tables in JOB_DATABASE.items():
         for table in tables:
-            if table in ("files", "file_lines"):
+            if table in ("files", "file_lines", "workers"):
                 continue
             assert "DELETE" not in privileges(dict(tables), table), (role, table)
     file_deleters = {role for role, tables in JOB_DATABASE.items()
                      if "DELETE" in privileges(dict(tables), "file_lines")}
     assert file_deleters == {"api", "beat"}
+    seat_deleters = {role for role, tables in JOB_DATABASE.items()
+                     if "DELETE" in privileges(dict(tables), "workers")}
+    assert seat_deleters == {"worker", "beat"}
     deleters = {role for role, tables in KEY_STORE.items()
                 if "DELETE" in privileges(dict(tables), "bucket_keys")}
     assert deleters == {"beat"}
+
+
+def test_only_the_dispatcher_side_moves_jobs_in_and_out_of_waiting() -> None:
+    """jobs.enqueued_at (released or waiting) is written by beat (dispatcher, reconciler) and
+    workers (a job given back), never by the producer or the gateway, which only insert."""
+    writers = {role for role, tables in JOB_DATABASE.items()
+               for grant in tables.get("jobs", ())
+               if grant.privilege == "UPDATE" and "enqueued_at" in (grant.columns or ())}
+    assert writers == {"beat", "worker"}
+    for role in ("producer", "api"):
+        assert "INSERT" in privileges(dict(JOB_DATABASE[role]), "jobs"), role
+
+
+def test_beat_reads_only_tenant_weights_and_owns_the_dispatcher_lease() -> None:
+    """The dispatcher reads each tenant's name and weight, nothing else of tenants; only beat
+    writes the dispatcher table, and workers announce their own seats."""
+    beat = dict(JOB_DATABASE["beat"])
+    (tenants,) = beat["tenants"]
+    assert (tenants.privilege, tenants.columns) == ("SELECT", ("name", "weight"))
+    dispatcher_writers = {role for role, tables in JOB_DATABASE.items()
+                          if privileges(dict(tables), "dispatcher") - {"SELECT"}}
+    assert dispatcher_writers == {"beat"}
+    seat_writers = {role for role, tables in JOB_DATABASE.items()
+                    if privileges(dict(tables), "workers") & {"INSERT", "UPDATE"}}
+    assert seat_writers == {"worker"}
 
 
 def test_the_gateway_cannot_manage_tenants_or_keys() -> None:
