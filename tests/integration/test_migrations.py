@@ -18,7 +18,8 @@ pytestmark = pytest.mark.integration
 
 HEAD = ScriptDirectory.from_config(migrations.alembic_config("sqlite://")).get_current_head()
 
-JOB_TABLES = {"batches", "jobs", "tenants", "api_keys", "files", "file_lines", "audit_events"}
+JOB_TABLES = {"batches", "jobs", "tenants", "api_keys", "files", "file_lines", "audit_events",
+              "workers", "dispatcher"}
 
 
 def head_revision() -> str:
@@ -126,3 +127,24 @@ def test_upgrade_registers_the_tenants_that_have_work(fresh_url: str, engine: En
     with engine.connect() as connection:
         names = {row[0] for row in connection.exec_driver_sql("SELECT name FROM tenants")}
     assert names == {"acme", "default"}
+
+
+def test_upgrade_puts_earlier_batches_and_jobs_in_the_normal_lane(fresh_url: str,
+                                                                  engine: Engine) -> None:
+    """Batches and jobs stored before lanes existed come through the upgrade in `normal`."""
+    migrations.upgrade(fresh_url, "0004")
+    with engine.begin() as connection:
+        connection.exec_driver_sql(
+            "INSERT INTO batches (id, tenant, kind, queue, submit_key, job_count, created_at, "
+            "expires_at) VALUES ('b1', 'default', 'free_text', 'sealq', 'k', 1, "
+            "'2030-01-01 00:00:00', '2030-01-02 00:00:00')")
+        connection.exec_driver_sql(
+            "INSERT INTO jobs (id, batch_id, tenant, custom_id, position, kind, queue, state, "
+            "attempts, created_at, expires_at, key_id) VALUES ('j1', 'b1', 'default', 'a', 1, "
+            "'free_text', 'sealq', 'queued', 0, '2030-01-01 00:00:00', "
+            "'2030-01-02 00:00:00', 'mk-1')")
+    migrations.upgrade(fresh_url)
+    with engine.connect() as connection:
+        lanes = [row[0] for row in connection.exec_driver_sql(
+            "SELECT priority FROM batches UNION ALL SELECT priority FROM jobs")]
+    assert lanes == ["normal", "normal"]
