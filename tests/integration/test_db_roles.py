@@ -18,6 +18,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+import redis
 from psycopg import errors
 from support.processes import SEALQ
 from support.services import PrivatePostgres
@@ -30,8 +31,13 @@ from schemas.jobs import BatchLine, JobState
 from schemas.keyfile import init_key_file, load_key_file
 from schemas.keystore import KeyStore
 from schemas.settings import Settings
+from workers.lifecycle.broker_scan import RedisBrokerScan
+from workers.lifecycle.dispatcher import Dispatcher
+from workers.lifecycle.publisher import Publisher
+from workers.lifecycle.reconciler import Reconciler
 from workers.lifecycle.sweeper import Sweeper
 from workers.ops.facts import exporter_engine, read_database
+from workers.seat import Seat
 from workers.store import Outcome, WorkerStore
 
 pytestmark = pytest.mark.integration
@@ -202,8 +208,9 @@ def test_worker_may_not_rewrite_a_prompt_or_insert_jobs(cluster: Cluster) -> Non
 
 def test_each_role_does_its_real_work_as_its_own_user(cluster: Cluster, tmp_path: Path,
                                                       redis_url: str) -> None:
-    """Producer submits and reads results, worker claims and finishes, beat sweeps, exporter
-    counts: sealq's own code, each on its role's connection."""
+    """Producer submits and reads results, worker announces its seat, claims, finishes and
+    gives a job back, beat dispatches, reconciles and sweeps, exporter counts: sealq's own
+    code, each on its role's connection."""
     keys = Path(cluster.env["SEALQ_KEYS_FILE"])
     settings = Settings(_env_file=None, database_url=cluster.url("producer"),
                         key_store_url=cluster.url("producer", "sealq_keys"),
@@ -212,27 +219,47 @@ def test_each_role_does_its_real_work_as_its_own_user(cluster: Cluster, tmp_path
     lines = [BatchLine.from_request_body({"messages": [{"role": "user", "content": "hi"}],
                                           "max_tokens": 8}, f"r{i}") for i in range(3)]
     batch = client.submit(lines, kind="free_text", ttl_seconds=60)
-    assert batch.created == 3 and batch.enqueued == 3
+    assert batch.created == 3
     now = datetime.now(UTC)
-    worker_db = make_engine(cluster.url("worker"), pool_size=2)
-    store = WorkerStore(worker_db, owner="w1", lease_seconds=60, max_attempts=3)
     with psycopg.connect(cluster.postgres.conninfo("sealq")) as admin:
-        job_ids = [row[0] for row in admin.execute(
-            "SELECT id FROM jobs WHERE batch_id = %s ORDER BY position", (batch.batch_id,))]
+        rows = admin.execute("SELECT id, enqueued_at FROM jobs WHERE batch_id = %s "
+                             "ORDER BY position", (batch.batch_id,)).fetchall()
+    job_ids = [str(row[0]) for row in rows]
+    assert [row[1] for row in rows] == [None] * 3  # waiting for the dispatcher
+    worker_db = make_engine(cluster.url("worker"), pool_size=2)
+    beat_db = make_engine(cluster.url("beat"), pool_size=2)
+    seat = Seat(worker_db, name="w1", queue="sealq", slots=2, clock=lambda: now)
+    seat.announce()
+    publisher = Publisher(redis_url)
+    dispatcher = Dispatcher(beat_db, publisher.publish, owner="beat-1")
+    assert dispatcher.pass_once(now).released == 3
+    store = WorkerStore(worker_db, owner="w1", lease_seconds=60, max_attempts=3)
     claim = store.claim(job_ids[0], now=now)
     assert claim is not None and claim.sealed_prompt is not None
     assert store.renew(claim, now=now)
     assert store.finish(claim, Outcome(state=JobState.FAILED, error_code="engine_error"),
                         now=now)
+    given_back = store.claim(job_ids[2], now=now)
+    assert given_back is not None and store.release(given_back)
+    assert dispatcher.pass_once(now).released == 1
+    seat.leave()
+    publisher.close()
     assert client.cancel(job_ids[1]).cancelled == 1
     assert client.status(batch.batch_id)["failed"] == 1
     assert len(list(client.results(batch.batch_id))) == 2
     client.close()
+    flush = redis.Redis.from_url(redis_url)
+    flush.flushdb()
+    flush.close()
+    scan = RedisBrokerScan(redis_url)
+    reconciled = Reconciler(beat_db, scan, max_attempts=3,
+                            stale_after=timedelta(seconds=5)).run(now=now + timedelta(seconds=10))
+    scan.close()
+    assert (reconciled.lost_requeued, reconciled.broker_error) == (1, None)
     beat_keys = KeyStore(make_engine(cluster.url("beat", "sealq_keys"),
                                      pool_size=KEY_STORE_POOL_SIZE), load_key_file(keys),
                          bucket_seconds=3600)
-    report = Sweeper(make_engine(cluster.url("beat"), pool_size=2), beat_keys).run(
-        now=now + timedelta(days=2))
+    report = Sweeper(beat_db, beat_keys).run(now=now + timedelta(days=2))
     # The cancelled job was erased at once; the sweep takes the finished and the unfinished.
     assert (report.erased, report.expired) == (2, 1) and report.keys_destroyed >= 1
     facts = read_database(exporter_engine(cluster.url("exporter"), timeout=5),
@@ -241,6 +268,7 @@ def test_each_role_does_its_real_work_as_its_own_user(cluster: Cluster, tmp_path
     assert facts.ended == {("failed", "engine_error"): 1, ("cancelled", "cancelled"): 1,
                            ("expired", "expired"): 1}
     worker_db.dispose()
+    beat_db.dispose()
 
 
 def test_upgrade_again_changes_nothing_and_takes_back_what_was_added_by_hand(
