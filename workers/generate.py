@@ -118,8 +118,9 @@ class Generator:
         except KeyUnavailable as e:
             released = self._store.release_for_retry(claim, now=self._clock())
             log.warning("job %s: master key %r is not in this worker's key file, even after "
-                        "reading it again; %s for a later attempt (the reconciler re-sends it "
-                        "after one lease). Give this worker the key file that holds the key.",
+                        "reading it again; %s for a later attempt (back to waiting after one "
+                        "lease, then released again). Give this worker the key file that "
+                        "holds the key.",
                         job_id, e.master_key_id,
                         "returned it to the queue" if released else "lost its lease, left it")
             return KEY_UNAVAILABLE

@@ -166,17 +166,18 @@ def test_a_worker_without_the_new_key_gives_the_job_back_until_it_has_it(
     ring = remote.keystore.ring  # type: ignore[attr-defined]
     assert ring.reloads == 1
 
-    # Gone from the broker (the task returned), so the reconciler sends it again after a lease.
-    sent: list[str] = []
+    # Gone from the broker (the task returned), so after a lease the reconciler puts it back
+    # to waiting, for the dispatcher to release again; the reconciler itself sends nothing.
     from schemas.db import make_engine
 
     jobs_db = make_engine(settings.database_url)
-    reconciler = Reconciler(jobs_db, lambda queues, ids, since: set(),
-                            lambda job, queue: sent.append(job), max_attempts=3,
+    reconciler = Reconciler(jobs_db, lambda queues, ids, since: set(), max_attempts=3,
                             stale_after=timedelta(seconds=60))
     assert reconciler.run(clock.now + timedelta(seconds=30)).lost_requeued == 0
+    assert job_row(settings, job_id).enqueued_at is not None
     assert reconciler.run(clock.now + timedelta(seconds=61)).lost_requeued == 1
-    assert sent == [job_id]
+    row = job_row(settings, job_id)
+    assert (row.state, row.attempts, row.enqueued_at) == ("queued", 0, None)
     jobs_db.dispose()
 
     assert remote.run(job_id) == "key_unavailable"  # unchanged and read a moment ago: not read
