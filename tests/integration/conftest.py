@@ -148,6 +148,8 @@ def make_harness(db_url: str, keys_file: Path, tmp_path: Path) -> Iterator[Harne
     engines: list[Engine] = []
     clients: list[Client] = []
 
+    # broker_url: the Redis the calling test works with. Producers never connect to a broker
+    # (jobs wait in the database for the dispatcher), so the harness does not use it.
     def build(broker_url: str, *, key_bucket_seconds: int = 3600,
               default_ttl_seconds: int = 3600) -> Harness:
         master = load_key_file(keys_file)
@@ -177,7 +179,7 @@ def make_harness(db_url: str, keys_file: Path, tmp_path: Path) -> Iterator[Harne
 
 @pytest.fixture
 def harness(make_harness: HarnessFactory, redis_url: str) -> Harness:
-    """A harness whose producer enqueues on the test Redis database."""
+    """A harness on the test databases; its producer stores jobs waiting, publishing nothing."""
     return make_harness(redis_url)
 
 

@@ -1,8 +1,8 @@
-"""The producer on real PostgreSQL/SQLite and Redis: store, enqueue ids only, status, results."""
+"""The producer on real PostgreSQL/SQLite and Redis: store waiting in a lane, publish nothing,
+status, results."""
 
 from __future__ import annotations
 
-import base64
 import json
 from collections.abc import Callable, Iterable
 from datetime import timedelta
@@ -11,13 +11,13 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 import redis
-from producer.broker import Enqueuer
 
 from producer.client import Client
 from producer.store import ProducerStore
 from schemas.errors import NotFound, SpecError
 from schemas.jobs import BatchLine, JobState
 from schemas.settings import Settings
+from schemas.states import Priority
 from workers.store import Outcome
 
 if TYPE_CHECKING:
@@ -30,11 +30,12 @@ DEAD_BROKER = "redis://127.0.0.1:1/0"
 
 
 def redis_dump(url: str) -> tuple[list[bytes], bytes]:
-    """The generate messages queued on `sealq`, and every key and value in the db, as bytes."""
+    """Every key in the db, and every key and value, as bytes."""
     client = redis.Redis.from_url(url)
     try:
+        keys = list(client.scan_iter())
         chunks: list[Any] = []
-        for key in client.scan_iter():
+        for key in keys:
             chunks.append(key)
             kind = client.type(key)
             if kind == b"string":
@@ -51,45 +52,45 @@ def redis_dump(url: str) -> tuple[list[bytes], bytes]:
             else:
                 chunks.append(repr(client.dump(key)))
         # Without decode_responses every reply is bytes; the filter only narrows the type.
-        queued = [m for m in client.lrange("sealq", 0, -1) if isinstance(m, bytes)]
-        return queued, b"\n".join(c if isinstance(c, bytes) else str(c).encode() for c in chunks)
+        return ([k for k in keys if isinstance(k, bytes)],
+                b"\n".join(c if isinstance(c, bytes) else str(c).encode() for c in chunks))
     finally:
         client.close()
 
 
-def decoded_bodies(messages: list[bytes]) -> list[Any]:
-    """The decoded Celery bodies ([args, kwargs, embed]) of raw Redis messages."""
-    bodies = []
-    for raw in messages:
-        message = json.loads(raw)
-        assert message["properties"]["body_encoding"] == "base64"
-        bodies.append(json.loads(base64.b64decode(message["body"])))
-    return bodies
-
-
-def test_submit_stores_queued_jobs_and_enqueues_ids_only(harness: Harness,
-                                                         redis_url: str) -> None:
-    """A batch becomes queued rows and one Redis message per job carrying the job id only."""
+def test_submit_stores_waiting_jobs_and_publishes_nothing(harness: Harness,
+                                                          redis_url: str) -> None:
+    """A batch becomes queued rows waiting for the dispatcher (enqueued_at NULL) in the normal
+    lane; nothing at all reaches Redis, and the prompt is stored sealed only."""
     result = harness.client.submit(harness.lines("a", "b", "c"), tenant="acme")
-    assert (result.created, result.skipped, result.enqueued, result.existing) == (3, 0, 3, False)
-    assert result.broker_error is None
+    assert (result.created, result.skipped, result.existing) == (3, 0, False)
     jobs = harness.rows("jobs")
     assert sorted(j["custom_id"] for j in jobs) == ["a", "b", "c"]
     assert {j["state"] for j in jobs} == {"queued"}
-    assert all(j["batch_id"] == result.batch_id and j["enqueued_at"] is not None for j in jobs)
-    messages, everything = redis_dump(redis_url)
-    bodies = decoded_bodies(messages)
-    assert sorted(body[0][0] for body in bodies) == sorted(j["id"] for j in jobs)
-    for body in bodies:
-        args, kwargs, embed = body
-        assert len(args) == 1 and kwargs == {}
-        assert set(embed.values()) == {None}
-    for raw, body in zip(messages, bodies, strict=True):
-        headers = json.loads(raw)["headers"]
-        assert headers["task"] == "sealq.generate"
-        assert (headers["argsrepr"], headers["kwargsrepr"]) == (repr(body[0]), "{}")
-    assert harness.canary.encode() not in everything
+    assert all(j["batch_id"] == result.batch_id and j["enqueued_at"] is None for j in jobs)
+    assert {j["priority"] for j in jobs} == {"normal"}
+    assert [b["priority"] for b in harness.rows("batches")] == ["normal"]
+    keys, _ = redis_dump(redis_url)
+    assert keys == []
     assert harness.canary.encode() not in harness.dump()
+
+
+@pytest.mark.parametrize("lane", list(Priority))
+def test_submit_puts_the_batch_and_its_jobs_in_the_lane_asked(harness: Harness,
+                                                              lane: Priority) -> None:
+    """priority= sets the lane of the batch and of every one of its jobs."""
+    result = harness.client.submit(harness.lines("a", "b"), priority=lane)
+    assert {j["priority"] for j in harness.rows("jobs")} == {lane.value}
+    [batch] = harness.rows("batches")
+    assert (batch["id"], batch["priority"]) == (result.batch_id, lane.value)
+
+
+def test_submit_file_keeps_the_lane(harness: Harness, tmp_path: Path) -> None:
+    """submit_file passes priority= through to the stored jobs."""
+    path = tmp_path / "batch.jsonl"
+    path.write_text(harness.jsonl(harness.lines("x", "y")))
+    harness.client.submit_file(path, priority=Priority.URGENT)
+    assert {j["priority"] for j in harness.rows("jobs")} == {"urgent"}
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
@@ -104,16 +105,15 @@ def test_plaintext_never_reaches_the_sqlite_files(make_harness: HarnessFactory,
         assert harness.canary.encode() not in path.read_bytes(), path.name
 
 
-def test_same_submission_twice_returns_same_batch(harness: Harness, redis_url: str) -> None:
+def test_same_submission_twice_returns_same_batch(harness: Harness) -> None:
     """Submitting the same lines again stores nothing new and returns the first batch id."""
     first = harness.client.submit(harness.lines("a", "b"))
     again = harness.client.submit(harness.lines("a", "b"))
     assert again.batch_id == first.batch_id
-    assert (again.created, again.enqueued, again.existing) == (0, 0, True)
+    assert (again.created, again.skipped, again.existing) == (0, 2, True)
     assert harness.count("jobs") == 2
     assert harness.count("batches") == 1
-    messages, _ = redis_dump(redis_url)
-    assert len(messages) == 2
+    assert all(j["enqueued_at"] is None for j in harness.rows("jobs"))
 
 
 def test_overlapping_submission_skips_taken_custom_ids(harness: Harness) -> None:
@@ -190,8 +190,8 @@ def test_concurrent_identical_submission_returns_same_batch(make_harness: Harnes
             super().insert_batch(batch, jobs, quota=quota)
 
     racing = Client(store=RacingStore(harness.jobs), sealer=harness.worker_sealer,
-                    enqueuer=Enqueuer(redis_url), kinds=harness.client.kinds,
-                    default_ttl_seconds=3600, queue="sealq", clock=harness.clock)
+                    kinds=harness.client.kinds, default_ttl_seconds=3600, queue="sealq",
+                    clock=harness.clock)
     try:
         result = racing.submit(harness.lines("a", "b"))
     finally:
@@ -203,7 +203,7 @@ def test_concurrent_identical_submission_returns_same_batch(make_harness: Harnes
 
 def test_spec_error_mid_file_stores_nothing(harness: Harness, tmp_path: Path,
                                             redis_url: str) -> None:
-    """A file with a bad line in the middle is refused whole: no row, no message."""
+    """A file with a bad line in the middle is refused whole: no row, no key in Redis."""
     lines = harness.jsonl(harness.lines("a", "b")).splitlines()
     bad = json.dumps({"custom_id": "x", "body": {"messages": [], "max_tokens": 0}})
     path = tmp_path / "batch.jsonl"
@@ -213,8 +213,8 @@ def test_spec_error_mid_file_stores_nothing(harness: Harness, tmp_path: Path,
         harness.client.submit_file(path)
     assert error.value.line == 2
     assert (harness.count("batches"), harness.count("jobs")) == before == (0, 0)
-    messages, _ = redis_dump(redis_url)
-    assert messages == []
+    keys, _ = redis_dump(redis_url)
+    assert keys == []
 
 
 def test_kind_limit_breach_stores_nothing(harness: Harness) -> None:
@@ -238,17 +238,21 @@ def test_submit_file_round_trip(harness: Harness, tmp_path: Path) -> None:
     assert result.created == 3
 
 
-def test_broker_down_keeps_jobs_queued(make_harness: HarnessFactory) -> None:
-    """With the broker unreachable, jobs are stored queued, broker_error is set, no raise."""
-    harness = make_harness(DEAD_BROKER)
-    result = harness.client.submit(harness.lines("a", "b"))
-    assert result.broker_error is not None
-    assert "unreachable" in result.broker_error
-    assert (result.created, result.enqueued) == (2, 0)
-    jobs = harness.rows("jobs")
-    assert [j["state"] for j in jobs] == ["queued", "queued"]
-    assert all(j["enqueued_at"] is None for j in jobs)
-    assert harness.client.status(result.batch_id)["queued"] == 2
+def test_submit_needs_no_broker(settings_factory: Callable[..., Settings],
+                                db_url: str) -> None:
+    """With Redis unreachable, a client built from settings stores a submission whole,
+    waiting for the dispatcher: submitting never touches the broker."""
+    client = Client.from_settings(settings_factory(database_url=db_url, broker_url=DEAD_BROKER))
+    try:
+        result = client.submit([BatchLine.from_request_body(
+            {"messages": [{"role": "user", "content": "hi"}]}, custom_id)
+            for custom_id in ("a", "b")])
+        assert (result.created, result.existing) == (2, False)
+        jobs = list(client.store.jobs(result.batch_id))
+        assert [(j.state, j.enqueued_at) for j in jobs] == [("queued", None)] * 2
+        assert client.status(result.batch_id)["queued"] == 2
+    finally:
+        client.close()
 
 
 def test_status_counts_every_state(harness: Harness) -> None:
