@@ -1,4 +1,5 @@
-"""Helpers for the data-lifecycle tests: a settable clock, real submissions, bulk rows."""
+"""Helpers for the data-lifecycle tests: a settable clock, real submissions and releases, bulk
+rows."""
 
 from __future__ import annotations
 
@@ -17,6 +18,9 @@ from schemas.keystore import KeyStore
 from schemas.sealing import Sealer, binding_of
 from schemas.settings import Settings
 from schemas.tables import Batch, Job
+from workers.lifecycle.dispatcher import Dispatcher
+from workers.lifecycle.publisher import Publisher
+from workers.seat import Seat
 
 # Every test starts at this fixed moment, on an hour boundary so bucket ends are easy to read.
 T0 = datetime(2031, 3, 4, 12, 0, 0, tzinfo=UTC)
@@ -43,6 +47,21 @@ def lines(prefix: str, count: int) -> list[BatchLine]:
 def client(settings: Settings, clock: Clock) -> Client:
     """A real producer client on these settings, reading time from `clock`."""
     return Client.from_settings(settings, clock=clock)
+
+
+def release(engine: Engine, broker_url: str, *, now: datetime, slots: int = 32) -> int:
+    """One real dispatcher pass at `now` for a worker with `slots` on `sealq`, publishing to
+    `broker_url`; returns how many waiting jobs it released."""
+    Seat(engine, name="lifecycle-worker", queue="sealq", slots=slots,
+         clock=lambda: now).announce()
+    publisher = Publisher(broker_url)
+    try:
+        report = Dispatcher(engine, publisher.publish, owner="lifecycle-dispatcher").pass_once(
+            now)
+    finally:
+        publisher.close()
+    assert report.active and report.broker_error is None, report
+    return report.released
 
 
 def live_keystore(settings: Settings) -> KeyStore:
