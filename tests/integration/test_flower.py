@@ -25,9 +25,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from producer.broker import Enqueuer
 
 from schemas.messages import is_job_id
+from workers.lifecycle.publisher import Publisher
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 USER, PASSWORD = "ops", "correct-horse-battery-staple"
@@ -160,7 +160,7 @@ def test_flower_shows_worker_and_tasks_with_job_ids_only(
         celery_worker: subprocess.Popen[bytes], flower: str, redis_url: str,
         tmp_path: Path) -> None:
     """Flower (basic auth) sees the worker online and its tasks, whose args are job ids only."""
-    enqueuer = Enqueuer(redis_url)
+    publisher = Publisher(redis_url)
 
     def succeeded() -> dict[str, Any]:
         status, body = get(f"{flower}/api/tasks?state=SUCCESS")
@@ -171,14 +171,14 @@ def test_flower_shows_worker_and_tasks_with_job_ids_only(
         # Task events are published, not queued: those sent before Flower subscribed are
         # gone. Probe until Flower shows one, then send the jobs under test.
         def probe_seen() -> bool:
-            enqueuer.enqueue([uuid.uuid4().hex], queue=QUEUE)
+            publisher.publish([uuid.uuid4().hex], queue=QUEUE)
             return bool(succeeded())
 
         wait_for("Flower to receive task events", probe_seen, timeout=120)
         job_ids = [uuid.uuid4().hex for _ in range(JOBS)]
-        assert enqueuer.enqueue(job_ids, queue=QUEUE) == JOBS
+        assert publisher.publish(job_ids, queue=QUEUE) == JOBS
     finally:
-        enqueuer.close()
+        publisher.close()
 
     wanted = {repr([job_id]) for job_id in job_ids}
     tasks = wait_for("Flower to see every task succeed",
