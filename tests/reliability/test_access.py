@@ -29,6 +29,7 @@ from support.services import ROLES, AclRedis
 
 from schemas.constants import EXIT_CONFIG
 from schemas.keyfile import init_key_file
+from workers.lifecycle.publisher import Publisher
 from workers.ops.flower import flower_config
 
 pytestmark = pytest.mark.integration
@@ -89,13 +90,19 @@ FORBIDDEN = [
 PIDBOX = "/0.celery.pidbox"
 # Refused per role on top of FORBIDDEN: each a way out of that role's lane.
 OUT_OF_LANE = {
-    "producer": [["LRANGE", "sealq", "0", "-1"], ["RPOP", "sealq"], ["DEL", "sealq"],
-                 ["HGETALL", "unacked"], ["HDEL", "unacked", "x"], ["PUBLISH", PIDBOX, "x"],
+    # Producers never use Redis: not even the queue they once published to.
+    "producer": [["LPUSH", "sealq", "m"], ["LLEN", "sealq"], ["MULTI"],
+                 ["SADD", "_kombu.binding.sealq", "b"], ["LRANGE", "sealq", "0", "-1"],
+                 ["RPOP", "sealq"], ["DEL", "sealq"], ["HGETALL", "unacked"],
+                 ["HDEL", "unacked", "x"], ["PUBLISH", PIDBOX, "x"],
                  ["PUBLISH", "/0.celeryev/task.multi", "x"], ["SADD", "_kombu.binding.x", "y"],
-                 ["SCRIPT", "LOAD", "return 1"], ["INCR", "gateway:x"]],
+                 ["SCRIPT", "LOAD", "return 1"], ["INCR", "gateway:x"],
+                 ["GET", "gateway:ratelimit:acme"]],
     # SCRIPT LOAD is allowed (a restarted Redis gets the limiter's scripts back), but running
-    # any script other than the limiter's two is not.
-    "api": [["LRANGE", "sealq", "0", "-1"], ["DEL", "sealq"], ["INCR", "sealq"],
+    # any script other than the limiter's two is not. No job is published from here.
+    "api": [["LPUSH", "sealq", "m"], ["LLEN", "sealq"], ["MULTI"],
+            ["SADD", "_kombu.binding.sealq", "b"], ["LRANGE", "sealq", "0", "-1"],
+            ["DEL", "sealq"], ["INCR", "sealq"],
             ["LPUSH", "gateway:x", "y"], ["GET", "unacked"], ["PUBLISH", PIDBOX, "x"],
             ["EVALSHA", "e0e1f9fabfc9d4800c877a703b823ac0578ff8db", "1", "gateway:x"],
             ["INCR", "gateway:x"], ["DEL", "gateway:x"]],
@@ -117,16 +124,16 @@ OUT_OF_LANE = {
 }
 # What each role must still be allowed, so the refusals above are not the ACL refusing all.
 IN_LANE = {
-    "producer": [["LPUSH", "sealq", "m"], ["LLEN", "sealq.urgent"],
-                 ["SADD", "_kombu.binding.sealq", "b"]],
-    "api": [["LPUSH", "sealq", "m"], ["INCRBY", "gateway:ratelimit:acme", "1"],
+    "producer": [["PING"]],
+    "api": [["INCRBY", "gateway:ratelimit:acme", "1"],
             ["PTTL", "gateway:ratelimit:acme"], ["GET", "gateway:ratelimit:acme"],
             ["SCRIPT", "LOAD", "return 1"]],
     "worker": [["LLEN", "sealq"], ["HSET", "unacked", "t", "m"], ["HDEL", "unacked", "t"],
                ["LPUSH", "ab.reply.celery.pidbox", "r"], ["DEL", "ab.reply.celery.pidbox"],
                ["PUBLISH", "/0.celeryev/worker.heartbeat", "e"]],
     "beat": [["LRANGE", "sealq", "0", "-1"], ["HSCAN", "unacked", "0"],
-             ["ZSCORE", "unacked_index", "t"], ["LPUSH", "sealq.maintenance", "m"]],
+             ["ZSCORE", "unacked_index", "t"], ["LPUSH", "sealq.maintenance", "m"],
+             ["LPUSH", "sealq", "m"], ["SADD", "_kombu.binding.sealq", "b"]],
     "flower": [["LLEN", "sealq"], ["PUBLISH", PIDBOX, "x"], ["DEL", "ab.reply.celery.pidbox"]],
     "exporter": [["LLEN", "sealq"], ["HLEN", "unacked"]],
     "ops": [["PING"], ["ACL", "LOG"], ["INFO", "clients"]],
@@ -280,9 +287,9 @@ def test_remote_control_is_inspection_only(acl_redis: AclRedis, tmp_path: Path) 
             assert all("error" in next(iter(reply.values())) for reply in replies), replies
         time.sleep(2)
         assert worker.poll() is None, log_path.read_text()[-3000:]
-        enqueuer = Enqueuer(acl_redis.url("producer"))
-        assert enqueuer.enqueue([uuid.uuid4().hex for _ in range(3)], queue="sealq") == 3
-        enqueuer.close()
+        publisher = Publisher(acl_redis.url("beat"))  # the dispatcher's
+        assert publisher.publish([uuid.uuid4().hex for _ in range(3)], queue="sealq") == 3
+        publisher.close()
         admin = acl_redis.admin()
         try:
             deadline = time.monotonic() + 60

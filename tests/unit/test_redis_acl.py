@@ -1,8 +1,9 @@
 """compose's Redis ACL: no wildcard for anyone, scripts pinned, and the real processes work.
 
-The template is rendered as make-secrets.sh renders it; the integration test loads it into a
-throw-away redis-server and runs a sealq worker, Flower, the producer and the exporter through
-it, each as its own user. The refusals are in tests/reliability/test_access.py.
+The template is rendered as make-secrets.sh renders it; the integration tests load it into a
+throw-away redis-server and run a sealq worker, Flower, the dispatcher's publisher (as beat),
+the gateway's rate limiter and the exporter through it, each as its own user. The refusals
+are in tests/reliability/test_access.py.
 """
 
 from __future__ import annotations
@@ -91,10 +92,10 @@ def test_evalsha_is_allowed_only_for_the_pinned_scripts() -> None:
 @pytest.mark.integration
 @pytest.mark.timeout(240)
 def test_every_role_does_its_job_through_the_acl(tmp_path: Path) -> None:
-    """A sealq worker consumes, Flower watches and inspects, the producer publishes and the
-    exporter counts, each as its ACL user; Redis refuses none of them anything."""
-    from producer.broker import Enqueuer
-
+    """A sealq worker consumes, Flower watches and inspects, the dispatcher's publisher (as
+    beat) publishes and the exporter counts, each as its ACL user; Redis refuses none of them
+    anything."""
+    from workers.lifecycle.publisher import Publisher
     from workers.ops.facts import broker_client, read_broker
 
     server = AclRedis(tmp_path / "redis")
@@ -132,9 +133,9 @@ def test_every_role_does_its_job_through_the_acl(tmp_path: Path) -> None:
             except OSError:
                 pass
             time.sleep(0.5)
-        enqueuer = Enqueuer(server.url("producer"))
-        assert enqueuer.enqueue([uuid.uuid4().hex for _ in range(3)], queue="sealq") == 3
-        enqueuer.close()
+        publisher = Publisher(server.url("beat"))
+        assert publisher.publish([uuid.uuid4().hex for _ in range(3)], queue="sealq") == 3
+        publisher.close()
         request = urllib.request.Request(f"http://127.0.0.1:{flower_port}/api/tasks")
         request.add_header("Authorization", auth)
         seen = 0
@@ -162,6 +163,54 @@ def test_every_role_does_its_job_through_the_acl(tmp_path: Path) -> None:
             log.read_text()[-3000:]
 
 
+def test_producer_and_api_have_no_queue_rights() -> None:
+    """Neither the producer nor the gateway publishes (jobs wait in the database): their users
+    name no task queue, no kombu binding and no list command; the producer no key at all."""
+    users = acl_users()
+    for user in ("producer", "api"):
+        tokens = {rule.strip("()") for rule in users[user]}
+        assert not {t for t in tokens if t.startswith(("~", "%", "&")) and t != "~gateway:*"}, \
+            (user, tokens)
+        assert not tokens & {"+lpush", "+rpush", "+llen", "+sadd", "+smembers", "+multi",
+                             "+exec", "+publish"}, (user, tokens)
+    assert not {t for t in users["producer"] if t.startswith(("~", "%", "&", "+evalsha"))}
+
+
+@pytest.mark.integration
+@pytest.mark.timeout(120)
+def test_only_beat_publishes_generate_messages(tmp_path: Path) -> None:
+    """The dispatcher's Publisher connecting as beat publishes without one refusal; as the
+    producer or the gateway it is refused (BrokerUnavailable) and the queue stays as it was."""
+    from schemas.errors import BrokerUnavailable
+    from workers.lifecycle.publisher import Publisher
+
+    server = AclRedis(tmp_path / "redis")
+    server.start()
+    try:
+        admin = server.admin()
+        beat = Publisher(server.url("beat"))
+        try:
+            assert beat.publish([uuid.uuid4().hex for _ in range(3)], queue="sealq") == 3
+        finally:
+            beat.close()
+        assert admin.llen("sealq") == 3
+        assert admin.acl_log() == []
+        for role in ("producer", "api"):
+            publisher = Publisher(server.url(role))
+            try:
+                with pytest.raises(BrokerUnavailable):
+                    publisher.publish([uuid.uuid4().hex], queue="sealq")
+            finally:
+                publisher.close()
+        assert admin.llen("sealq") == 3
+        refused = {entry["username"] for entry in admin.acl_log()}
+        assert refused == {"producer", "api"}
+        producer = redis.Redis.from_url(server.url("producer"))
+        assert producer.ping()
+        producer.close()
+        admin.close()
+    finally:
+        server.stop()
 
 
 @pytest.mark.integration
