@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from producer.cli import app
 from schemas.db import make_engine
-from schemas.tables import ApiKey
+from schemas.tables import ApiKey, Job
 
 pytestmark = pytest.mark.integration
 
@@ -88,6 +88,28 @@ def test_submit_refuses_an_unknown_tenant_with_the_command_that_adds_it(
     done = run(env, "submit", str(file), "--tenant", "initech")
     assert done.exit_code == 1
     assert "sealq tenant add initech" in done.stderr
+
+
+def test_submit_stores_in_the_lane_asked_with_no_broker(env: dict[str, str], db_url: str,
+                                                       tmp_path: Any) -> None:
+    """`sealq submit --priority bulk` with Redis unreachable stores the jobs waiting in the bulk
+    lane, says the dispatcher releases them, and prints the batch id last."""
+    file = tmp_path / "r.jsonl"
+    file.write_text("".join(json.dumps({"custom_id": c, "body": {
+        "messages": [{"role": "user", "content": "hi"}]}}) + "\n" for c in ("a", "b")))
+    done = run({**env, "SEALQ_BROKER_URL": "redis://127.0.0.1:1/0"}, "submit", str(file),
+               "--priority", "bulk")
+    assert done.exit_code == 0, done.output
+    assert "stored 2 bulk jobs" in done.stderr and "dispatcher" in done.stderr
+    batch_id = done.stdout.strip().splitlines()[-1]
+    engine = make_engine(db_url)
+    with engine.connect() as connection:
+        rows = connection.execute(select(Job.priority, Job.enqueued_at)
+                                  .where(Job.batch_id == batch_id)).all()
+    engine.dispose()
+    assert [tuple(row) for row in rows] == [("bulk", None)] * 2
+    wrong = run(env, "submit", str(file), "--priority", "asap")
+    assert wrong.exit_code == 2
 
 
 def test_audit_command_lists_events_without_content(env: dict[str, str], db_url: str) -> None:
