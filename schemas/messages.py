@@ -15,7 +15,7 @@ JOB_ID_PATTERN = re.compile(r"^[0-9a-f]{32}$")
 # Redis redelivers a message nobody acked within this window. A GPU job under load can wait
 # in the engine for many minutes, and a redelivery while it still runs only costs a wasted
 # claim (the lease refuses it), so the window is long; lost messages are the reconciler's job,
-# which re-enqueues from the database far sooner.
+# which puts their jobs back to waiting in the database far sooner.
 VISIBILITY_TIMEOUT_SECONDS = 6 * 3600
 
 

@@ -1,7 +1,8 @@
 """The worker's side of the job database: claim with a lease, renew, finish, release.
 
 Every write is one conditional UPDATE, so two workers racing for a job (a redelivered message,
-a reconciler re-enqueue) cannot both hold it, and a result only lands while its lease holds.
+a job released again after the reconciler put it back) cannot both hold it, and a result only
+lands while its lease holds.
 """
 
 from __future__ import annotations
