@@ -29,5 +29,5 @@ model = CommandRef("workers.model:model_app", panel=SETUP,
 flower = CommandRef("workers.ops.cli:flower_command", panel=OPERATORS,
                     help="Start Flower on the broker; refuses to start without authentication.")
 exporter = CommandRef("workers.ops.cli:exporter_command", panel=OPERATORS,
-                      help="Serve sealq's Prometheus metrics: backlog by lane and tenant, job "
-                      "states, ages, the dispatcher's health, policy codes.")
+                      help="Serve sealq's Prometheus metrics: backlog by lane and tenant, "
+                      "states, dispatcher health.")

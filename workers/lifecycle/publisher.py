@@ -65,7 +65,9 @@ class Publisher:
                     if progress is not None:
                         progress(len(chunk))
         except (OperationalError, KombuError, OSError) as e:
-            raise BrokerUnavailable(f"broker unreachable after {sent} messages "
+            reason = ("refused by Redis's ACL (check this process's Redis user)"
+                      if _acl_refusal(e) else "unreachable")
+            raise BrokerUnavailable(f"broker {reason} after {sent} messages "
                                     f"({type(e).__name__})") from None
         return sent
 
@@ -73,3 +75,13 @@ class Publisher:
         """Release the broker connections."""
         if self._celery is not None:
             self._celery.close()
+
+
+def _acl_refusal(error: BaseException | None) -> bool:
+    """Whether Redis refused a command by its ACL (NOPERM), here or in a wrapped cause."""
+    seen = 0
+    while error is not None and seen < 5:
+        if type(error).__name__ == "NoPermissionError" or "NOPERM" in str(error):
+            return True
+        error, seen = error.__cause__ or error.__context__, seen + 1
+    return False

@@ -63,8 +63,7 @@ def exporter_command(
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] =
         EXPORTER_PORT,
 ) -> None:
-    """Serve sealq's Prometheus metrics: backlog by lane and tenant, job states, ages, the
-    dispatcher's health, policy codes."""
+    """Serve sealq's Prometheus metrics: backlog by lane and tenant, states, dispatcher health."""
     from prometheus_client import start_http_server
 
     from schemas.ops_settings import load_exporter_settings
