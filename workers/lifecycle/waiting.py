@@ -105,8 +105,10 @@ class WaitingJobs:
         with store_errors(), Session(self._engine) as session:
             for start in range(0, len(tenants), ID_CHUNK):
                 chunk = tenants[start:start + ID_CHUNK]
+                # .all(): a Result has keys(), so dict.update would take it for a mapping.
                 found.update(session.execute(
-                    select(Tenant.name, Tenant.weight).where(Tenant.name.in_(chunk))).tuples())
+                    select(Tenant.name, Tenant.weight).where(Tenant.name.in_(chunk)))
+                    .tuples().all())
         return {tenant: found.get(tenant) or 1 for tenant in tenants}
 
     def next_jobs(self, queue: str, lane: Priority, tenant: str, limit: int,
