@@ -48,17 +48,19 @@ class FairnessSizes:
     scale_repeats: int
     hol_bulk_jobs: int
     hol_normal_jobs: int
+    fifo_bulk_jobs: int
     share_jobs: int
     share_seconds: float
     share_skip: float
 
 
 FULL = FairnessSizes(scale_jobs=[10_000, 1_000_000], scale_tenants=1000, scale_repeats=20,
-                     hol_bulk_jobs=2000, hol_normal_jobs=20, share_jobs=3000,
+                     hol_bulk_jobs=2000, hol_normal_jobs=20, fifo_bulk_jobs=2000,
+                     share_jobs=3000,
                      share_seconds=60.0, share_skip=5.0)
 SMOKE = FairnessSizes(scale_jobs=[2000, 20_000], scale_tenants=100, scale_repeats=3,
-                      hol_bulk_jobs=60, hol_normal_jobs=4, share_jobs=150, share_seconds=4.0,
-                      share_skip=1.0)
+                      hol_bulk_jobs=60, hol_normal_jobs=4, fifo_bulk_jobs=60, share_jobs=150,
+                      share_seconds=10.0, share_skip=1.0)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -78,6 +80,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                        help="print EXPLAIN (ANALYZE, BUFFERS) of the waiting-job queries")
     group.add_argument("--hol-bulk-jobs", type=int, help="tenant A's bulk jobs (2000)")
     group.add_argument("--hol-normal-jobs", type=int, help="tenant B's normal jobs (20)")
+    group.add_argument("--fifo-bulk-jobs", type=int,
+                       help="tenant A's jobs in the FIFO baseline, where B waits for all of "
+                            "them (2000)")
     group.add_argument("--share-jobs", type=int, help="each tenant's backlog (3000)")
     group.add_argument("--share-seconds", type=float, help="the counted interval (60)")
     group.add_argument("--share-skip", type=float,
@@ -117,7 +122,6 @@ def run_live(sizes: FairnessSizes, args: argparse.Namespace, sides: set[str], wo
     found: dict[str, Any] = {}
     slots = args.max_num_seqs
     window = window_for(slots, DEFAULT_DISPATCH_HEADROOM, DISPATCH_MIN_HEADROOM)
-    warm = min(window, sizes.hol_bulk_jobs // 4)
     prompt = FIRST_PROMPT
     with backend("postgresql", workdir, concurrency=slots) as b:
         queue = LiveQueue(b)
@@ -128,16 +132,18 @@ def run_live(sizes: FairnessSizes, args: argparse.Namespace, sides: set[str], wo
         try:
             say("live: starting the worker (engine load)")
             worker.wait_ready()
-            hol = partial(head_of_line, queue, a_jobs=sizes.hol_bulk_jobs,
-                          b_jobs=sizes.hol_normal_jobs, warm=warm, say=say)
+            hol = partial(head_of_line, queue, b_jobs=sizes.hol_normal_jobs, warm=window,
+                          say=say)
             if "fifo" in sides:
                 say("head-of-line, FIFO: every job published at submit, no dispatcher")
-                found["fifo"] = hol(a="fifo-a", b="fifo-b", fifo=True, first_prompt=prompt)
+                found["fifo"] = hol(a="fifo-a", b="fifo-b", a_jobs=sizes.fifo_bulk_jobs,
+                                    fifo=True, first_prompt=prompt)
             prompt += 100_000
             with dispatching(b, workdir / "dispatch.log"):
                 if "head-of-line" in sides:
                     say("head-of-line, through the dispatcher")
-                    found["head_of_line"] = hol(a="hol-a", b="hol-b", fifo=False,
+                    found["head_of_line"] = hol(a="hol-a", b="hol-b",
+                                                a_jobs=sizes.hol_bulk_jobs, fifo=False,
                                                 first_prompt=prompt)
                 prompt += 100_000
                 share = partial(shares, queue, skip=sizes.share_skip,

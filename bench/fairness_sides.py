@@ -32,7 +32,9 @@ class Backlog:
 def head_of_line(queue: LiveQueue, *, a: str, b: str, a_jobs: int, b_jobs: int, warm: int,
                  first_prompt: int, fifo: bool, say: Say) -> dict[str, Any]:
     """A's bulk backlog runs; B's few normal jobs arrive: how many of A's finish before B's
-    last. `fifo`: no dispatcher, every job is published the moment it is submitted."""
+    last, once `warm` of A's (at most a quarter) have finished. `fifo`: no dispatcher, every
+    job is published the moment it is submitted."""
+    warm = min(warm, a_jobs // 4)
     a_batch = queue.submit(a, a_jobs, first_prompt=first_prompt, priority=Priority.BULK)
     if fifo:
         queue.release_fifo(a_batch)
