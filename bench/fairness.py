@@ -139,28 +139,29 @@ def run_live(sizes: FairnessSizes, args: argparse.Namespace, sides: set[str], wo
                 found["fifo"] = hol(a="fifo-a", b="fifo-b", a_jobs=sizes.fifo_bulk_jobs,
                                     fifo=True, first_prompt=prompt)
             prompt += 100_000
-            with dispatching(b, workdir / "dispatch.log"):
-                if "head-of-line" in sides:
-                    say("head-of-line, through the dispatcher")
+            dispatcher = partial(dispatching, b, workdir / "dispatch.log")
+            if "head-of-line" in sides:
+                say("head-of-line, through the dispatcher")
+                with dispatcher():
                     found["head_of_line"] = hol(a="hol-a", b="hol-b",
                                                 a_jobs=sizes.hol_bulk_jobs, fifo=False,
                                                 first_prompt=prompt)
-                prompt += 100_000
-                share = partial(shares, queue, skip=sizes.share_skip,
-                                seconds=sizes.share_seconds, say=say)
-                if "weights" in sides:
-                    say("weights: A (3) and B (1), both backlogged")
-                    found["weights"] = share([
-                        Backlog("share-a", 3, Priority.NORMAL, sizes.share_jobs),
-                        Backlog("share-b", 1, Priority.NORMAL, sizes.share_jobs)],
-                        first_prompt=prompt)
-                prompt += 100_000
-                if "lanes" in sides:
-                    say("lanes: A urgent, B bulk, both backlogged")
-                    found["lanes"] = share([
-                        Backlog("lane-a", 1, Priority.URGENT, sizes.share_jobs),
-                        Backlog("lane-b", 1, Priority.BULK, sizes.share_jobs)],
-                        first_prompt=prompt)
+            prompt += 100_000
+            share = partial(shares, queue, dispatcher=dispatcher, skip=sizes.share_skip,
+                            seconds=sizes.share_seconds, say=say)
+            if "weights" in sides:
+                say("weights: A (3) and B (1), both backlogged")
+                found["weights"] = share([
+                    Backlog("share-a", 3, Priority.NORMAL, sizes.share_jobs),
+                    Backlog("share-b", 1, Priority.NORMAL, sizes.share_jobs)],
+                    first_prompt=prompt)
+            prompt += 100_000
+            if "lanes" in sides:
+                say("lanes: A urgent, B bulk, both backlogged")
+                found["lanes"] = share([
+                    Backlog("lane-a", 1, Priority.URGENT, sizes.share_jobs),
+                    Backlog("lane-b", 1, Priority.BULK, sizes.share_jobs)],
+                    first_prompt=prompt)
         finally:
             found["worker_exit_code"] = worker.stop()
             queue.close()

@@ -30,6 +30,7 @@ from producer.lifecycle import cancel
 from producer.tenants import TenantDirectory
 from schemas.constants import DEFAULT_QUEUE
 from schemas.db import make_engine
+from schemas.errors import StoreUnavailable
 from schemas.jobs import TERMINAL_STATES, BatchLine
 from schemas.states import JobState, Priority
 from schemas.tables import Job
@@ -42,6 +43,7 @@ WAIT_TIMEOUT_SECONDS = 1800
 # After a cancel: the worker's queue empty for this long means nothing of the side is left.
 DRAIN_QUIET_SECONDS = 3.0
 DISPATCH_READY_TIMEOUT_SECONDS = 60
+CANCEL_ATTEMPTS = 5
 
 Say = Callable[[str], None]
 
@@ -59,6 +61,7 @@ class DispatchProcess:
     def __init__(self, env: dict[str, str], log_path: Path) -> None:
         self.log_path = log_path
         self._log = log_path.open("ab")
+        self._log_start = self._log.tell()  # an earlier dispatcher may have written there
         self.process = processes.start([sys.executable, "-m", "producer", "dispatch"],
                                        env={**os.environ, **env}, stdout=self._log,
                                        stderr=subprocess.STDOUT)
@@ -70,8 +73,10 @@ class DispatchProcess:
             if self.process.poll() is not None:
                 raise RuntimeError(f"dispatcher exited with {self.process.returncode}:\n"
                                    f"{self.log_path.read_text(errors='replace')[-3000:]}")
-            if " is active" in self.log_path.read_text(errors="replace"):
-                return
+            with self.log_path.open("rb") as log:
+                log.seek(self._log_start)
+                if b" is active" in log.read():
+                    return
             time.sleep(POLL_SECONDS)
         raise RuntimeError(f"dispatcher not active after {DISPATCH_READY_TIMEOUT_SECONDS} s")
 
@@ -174,8 +179,7 @@ class LiveQueue:
 
     def end(self, batch_ids: Sequence[str]) -> int:
         """Cancel what is left of these batches; wait until the worker's queue stays empty."""
-        cancelled = sum(cancel(self.jobs_db, batch_id, now=utc_now()).cancelled
-                        for batch_id in batch_ids)
+        cancelled = sum(self._cancel(batch_id) for batch_id in batch_ids)
         quiet_since = time.monotonic()
         deadline = quiet_since + WAIT_TIMEOUT_SECONDS
         while time.monotonic() - quiet_since < DRAIN_QUIET_SECONDS:
@@ -185,3 +189,16 @@ class LiveQueue:
                 raise RuntimeError("the worker's queue did not empty after a cancel")
             time.sleep(POLL_SECONDS)
         return cancelled
+
+    def _cancel(self, batch_id: str) -> int:
+        """Cancel the batch's open jobs, trying again if PostgreSQL picked it as a deadlock
+        victim (a dispatcher marking the same batch's jobs released locks them in another
+        order)."""
+        for attempt in range(CANCEL_ATTEMPTS):
+            try:
+                return cancel(self.jobs_db, batch_id, now=utc_now()).cancelled
+            except StoreUnavailable:
+                if attempt == CANCEL_ATTEMPTS - 1:
+                    raise
+                time.sleep(1.0)
+        raise AssertionError("unreachable")

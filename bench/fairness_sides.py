@@ -7,6 +7,8 @@ its leftover backlog (cancelled, the worker's queue drained) so the next starts 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -58,16 +60,28 @@ def head_of_line(queue: LiveQueue, *, a: str, b: str, a_jobs: int, b_jobs: int, 
             "b_last_seconds": (b_last - start).total_seconds()}
 
 
-def shares(queue: LiveQueue, backlogs: list[Backlog], *, first_prompt: int, skip: float,
-           seconds: float, say: Say) -> dict[str, Any]:
-    """Every backlog submitted at once; each tenant's share of the jobs that finished in
-    [first finish + skip, + seconds], and whether every tenant still had work at the end."""
+def shares(queue: LiveQueue, backlogs: list[Backlog], *,
+           dispatcher: Callable[[], AbstractContextManager[object]], first_prompt: int,
+           skip: float, seconds: float, say: Say) -> dict[str, Any]:
+    """Every backlog submitted, then a dispatcher started; each tenant's share of the jobs
+    that finished in [first finish + skip, + seconds], and whether every tenant still had work
+    at the end. The dispatcher starts after the submits so its first window already sees every
+    tenant: a window released to one tenant alone takes the engine most of a minute to finish
+    on a small CPU, and would be counted as unfairness."""
     batches: dict[str, str] = {}
     for backlog in backlogs:
         batches[backlog.tenant] = queue.submit(backlog.tenant, backlog.jobs,
                                                first_prompt=first_prompt,
                                                priority=backlog.lane)
         first_prompt += backlog.jobs
+    with dispatcher():
+        found = _count_shares(queue, backlogs, batches, skip=skip, seconds=seconds, say=say)
+    queue.end(list(batches.values()))
+    return found
+
+
+def _count_shares(queue: LiveQueue, backlogs: list[Backlog], batches: dict[str, str], *,
+                  skip: float, seconds: float, say: Say) -> dict[str, Any]:
     every = list(batches.values())
     queue.wait_until(lambda: queue.succeeded(every) > 0, "the first finished job")
     first, _ = queue.finished_range(every)
@@ -80,7 +94,6 @@ def shares(queue: LiveQueue, backlogs: list[Backlog], *, first_prompt: int, skip
     counts = {tenant: queue.succeeded([batch], start, end) for tenant, batch in batches.items()}
     still_open = {tenant: queue.open_jobs([batch]) for tenant, batch in batches.items()}
     total = sum(counts.values())
-    queue.end(every)
     return {"seconds": seconds, "skip_seconds": skip, "completed": total,
             "jobs_per_s": total / seconds, "counts": counts,
             "shares": {tenant: (count / total if total else 0.0)
