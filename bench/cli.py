@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import machine, processes, report
+from bench import fairness, machine, processes, report
 from bench.backend import backend
 from bench.engine import options_to_json
 from bench.plan import Plan, build_plan
@@ -91,6 +91,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                          help="GET /v1/batches/{id} per second (200)")
     gateway.add_argument("--read-seconds", type=float, default=30.0,
                          help="how long the reads go on (30)")
+    fairness.add_arguments(p)
     return p.parse_args(argv)
 
 
@@ -223,6 +224,10 @@ def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     if args.gateway:
         run_gateway(args)
+        return
+    if args.fairness:
+        with processes.cleanup_on_exit():
+            fairness.run_fairness(args, say)
         return
     sizes = sizes_from(args)
     started = datetime.now(UTC)

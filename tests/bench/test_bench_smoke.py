@@ -79,3 +79,54 @@ def test_gateway_bench_uploads_creates_and_reads(tmp_path: Path) -> None:
     assert found["lines"] == 300 and found["reads"] == 40
     assert found["rss_peak_mib"] >= found["rss_before_mib"] > 0
     assert 0 < found["read_p50_ms"] <= found["read_p99_ms"] <= found["read_max_ms"]
+
+
+FAIRNESS_SCALE_LINE = re.compile(
+    r"^fairness scale choose_ms_2k=([\d.]+) choose_ms_20k=([\d.]+) ratio=([\d.]+) "
+    r"redis_2k=(\d+) redis_20k=(\d+)$")
+
+
+def test_fairness_scale_times_a_full_window_at_both_sizes(tmp_path: Path) -> None:
+    """`--fairness --smoke` on the scale side fills two backlogs, releases full windows from
+    both and reports every query the dispatcher made."""
+    results = tmp_path / "scale.json"
+    code, out, err = _run_bench("--fairness", "--smoke", "--fairness-sides", "scale",
+                                "--scale-repeats", "2", "--json", str(results))
+    assert code == 0, err[-3000:]
+    assert FAIRNESS_SCALE_LINE.match(out.strip().splitlines()[-1]), out[-500:]
+    scale = json.loads(results.read_text())["scale"]
+    assert [run["jobs"] for run in scale["runs"]] == [2000, 20_000]
+    for run in scale["runs"]:
+        assert run["window"] == 80 and run["repeats"] == 2
+        assert sum(run["window_lanes"].values()) == 80
+        assert run["choose_queries"]["next_jobs"]["calls_per_choose"] >= 1
+        assert run["redis_used_memory_window"] > run["redis_used_memory_empty"] > 0
+
+
+FAIRNESS_LIVE_LINES = [
+    re.compile(r"^fairness head_of_line a_finished=(\d+) window=80 target=200 "
+               r"fifo_a_finished=(\d+)$"),
+    re.compile(r"^fairness weights a_share=([\d.]+) b_share=([\d.]+)$"),
+    re.compile(r"^fairness lanes bulk_share=([\d.]+) expected=0.050$"),
+]
+
+
+def test_fairness_live_sides_run_on_a_worker_and_dispatcher(tmp_path: Path) -> None:
+    """`--fairness --smoke` on a real worker and `sealq dispatch`: every tenant's jobs run,
+    the shares are counted and the leftover backlogs end cancelled."""
+    results = tmp_path / "live.json"
+    code, out, err = _run_bench("--fairness", "--smoke", "--fairness-sides",
+                                "fifo,head-of-line,weights,lanes", "--json", str(results))
+    assert code == 0, err[-4000:]
+    last = out.strip().splitlines()[-3:]
+    for pattern, line in zip(FAIRNESS_LIVE_LINES, last, strict=True):
+        assert pattern.match(line), line
+    live = json.loads(results.read_text())["live"]
+    assert live["worker_exit_code"] == 0
+    for side in ("fifo", "head_of_line"):
+        assert live[side]["b_succeeded"] == live[side]["b_jobs"]
+        assert live[side]["a_finished"] + live[side]["a_done_before_b"] <= live[side]["a_jobs"]
+    for side in ("weights", "lanes"):
+        # A busy CPU engine finishes jobs in bursts: a short interval may hold none.
+        assert sum(live[side]["counts"].values()) == live[side]["completed"]
+        assert live[side]["all_backlogged"]
