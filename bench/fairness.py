@@ -113,6 +113,8 @@ def run_scale(sizes: FairnessSizes, args: argparse.Namespace, workdir: Path,
     small, large = runs[0], runs[-1]
     return {"tenants": sizes.scale_tenants, "runs": runs,
             "choose_ratio": large["choose"]["median_ms"] / small["choose"]["median_ms"],
+            "choose_warm_ratio": (large["choose_warm"]["median_ms"]
+                                  / small["choose_warm"]["median_ms"]),
             "pass_ratio": large["pass"]["median_ms"] / small["pass"]["median_ms"]}
 
 
@@ -197,6 +199,8 @@ def last_lines(found: dict[str, Any]) -> list[str]:
             f"fairness scale choose_ms_{_size(small['jobs'])}={small['choose']['median_ms']:.1f} "
             f"choose_ms_{_size(large['jobs'])}={large['choose']['median_ms']:.1f} "
             f"ratio={scale['choose_ratio']:.2f} "
+            f"warm_ms_{_size(small['jobs'])}={small['choose_warm']['median_ms']:.1f} "
+            f"warm_ms_{_size(large['jobs'])}={large['choose_warm']['median_ms']:.1f} "
             f"redis_{_size(small['jobs'])}={small['redis_used_memory_window']} "
             f"redis_{_size(large['jobs'])}={large['redis_used_memory_window']}")
     return lines
