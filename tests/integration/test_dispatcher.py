@@ -309,3 +309,21 @@ def test_health_is_recorded_for_operators(harness: Harness, publisher: Publisher
         # Written with the lease: the pass before the last one.
         assert lease.windows == {QUEUE: {"slots": 4, "window": 6, "in_flight": 0,
                                          "released": 6}}
+
+
+def test_a_job_being_cancelled_is_skipped_not_waited_for(
+        harness: Harness, publisher: Publisher, redis_url: str) -> None:
+    """On PostgreSQL a row a cancel holds locked is passed over at once (no wait, no
+    deadlock), and released on a later pass if it is still waiting."""
+    if harness.jobs.dialect.name != "postgresql":
+        pytest.skip("row locks are PostgreSQL's; SQLite has one writer at a time")
+    ids = submit(harness, "acme", 4)
+    seat(harness, 8)
+    with harness.jobs.connect() as holder:
+        holder.execute(select(Job.id).where(Job.id == ids[0]).with_for_update())
+        report = dispatcher(harness, publisher).pass_once(harness.clock())
+        assert report.released == 3 and in_redis(redis_url) == ids[1:]
+        holder.rollback()
+    harness.clock.advance(2)
+    seat(harness, 8)
+    assert dispatcher(harness, publisher).pass_once(harness.clock()).released == 1

@@ -136,10 +136,12 @@ class Reconciler:
         back = 0
         with store_errors(), Session(self._jobs_db) as session, session.begin():
             for start in range(0, len(job_ids), ID_CHUNK):
+                # Locked in id order, skipping rows a cancel holds (it locks the same way).
+                lost = (select(Job.id).where(Job.id.in_(job_ids[start : start + ID_CHUNK]))
+                        .order_by(Job.id).with_for_update(skip_locked=True))
                 result = session.execute(
                     update(Job)
-                    .where(Job.id.in_(job_ids[start : start + ID_CHUNK]),
-                           Job.state == JobState.QUEUED.value,
+                    .where(Job.id.in_(lost), Job.state == JobState.QUEUED.value,
                            Job.enqueued_at <= now - self.stale_after)
                     .values(enqueued_at=None)
                     .execution_options(synchronize_session=False))

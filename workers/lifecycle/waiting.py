@@ -153,14 +153,21 @@ class WaitingJobs:
         return found
 
     def mark_released(self, job_ids: Sequence[str], now: datetime) -> list[str]:
-        """Mark still-waiting jobs released at `now`; returns those this call marked."""
+        """Mark still-waiting jobs released at `now`; returns those this call marked.
+
+        Rows are locked in id order and locked ones skipped, as a cancel locks them: the two
+        never deadlock, and a job being cancelled is not released.
+        """
         marked: list[str] = []
         with store_errors(), Session(self._engine) as session, session.begin():
             for start in range(0, len(job_ids), ID_CHUNK):
-                chunk = job_ids[start:start + ID_CHUNK]
+                waiting = (select(Job.id)
+                           .where(Job.id.in_(job_ids[start:start + ID_CHUNK]),
+                                  Job.state == JobState.QUEUED.value, Job.enqueued_at.is_(None))
+                           .order_by(Job.id).with_for_update(skip_locked=True))
                 marked.extend(session.scalars(
                     update(Job)
-                    .where(Job.id.in_(chunk), Job.state == JobState.QUEUED.value,
+                    .where(Job.id.in_(waiting), Job.state == JobState.QUEUED.value,
                            Job.enqueued_at.is_(None))
                     .values(enqueued_at=now).returning(Job.id)
                     .execution_options(synchronize_session=False)))
