@@ -29,6 +29,7 @@ from support.services import ROLES, AclRedis
 
 from schemas.constants import EXIT_CONFIG
 from schemas.keyfile import init_key_file
+from workers.lifecycle.publisher import Publisher
 from workers.ops.flower import flower_config
 
 pytestmark = pytest.mark.integration
@@ -126,7 +127,8 @@ IN_LANE = {
                ["LPUSH", "ab.reply.celery.pidbox", "r"], ["DEL", "ab.reply.celery.pidbox"],
                ["PUBLISH", "/0.celeryev/worker.heartbeat", "e"]],
     "beat": [["LRANGE", "sealq", "0", "-1"], ["HSCAN", "unacked", "0"],
-             ["ZSCORE", "unacked_index", "t"], ["LPUSH", "sealq.maintenance", "m"]],
+             ["ZSCORE", "unacked_index", "t"], ["LPUSH", "sealq.maintenance", "m"],
+             ["LPUSH", "sealq", "m"], ["SADD", "_kombu.binding.sealq", "b"]],
     "flower": [["LLEN", "sealq"], ["PUBLISH", PIDBOX, "x"], ["DEL", "ab.reply.celery.pidbox"]],
     "exporter": [["LLEN", "sealq"], ["HLEN", "unacked"]],
     "ops": [["PING"], ["ACL", "LOG"], ["INFO", "clients"]],
@@ -280,9 +282,10 @@ def test_remote_control_is_inspection_only(acl_redis: AclRedis, tmp_path: Path) 
             assert all("error" in next(iter(reply.values())) for reply in replies), replies
         time.sleep(2)
         assert worker.poll() is None, log_path.read_text()[-3000:]
-        enqueuer = Enqueuer(acl_redis.url("producer"))
-        assert enqueuer.enqueue([uuid.uuid4().hex for _ in range(3)], queue="sealq") == 3
-        enqueuer.close()
+        # Published as the dispatcher does, from `sealq beat` with beat's user.
+        publisher = Publisher(acl_redis.url("beat"))
+        assert publisher.publish([uuid.uuid4().hex for _ in range(3)], queue="sealq") == 3
+        publisher.close()
         admin = acl_redis.admin()
         try:
             deadline = time.monotonic() + 60
