@@ -23,7 +23,6 @@ from pathlib import Path
 import pytest
 import redis
 from celery import Celery
-from producer.broker import Enqueuer
 from support.processes import SEALQ
 from support.services import ROLES, AclRedis
 

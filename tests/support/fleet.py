@@ -26,7 +26,6 @@ from typing import Any, TypeVar
 
 import psutil
 import psycopg
-from producer.broker import Enqueuer
 from sqlalchemy import Engine, create_engine, text, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import NullPool
