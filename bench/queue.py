@@ -1,4 +1,5 @@
-"""The sealq side: a warm `sealq worker`; time from `Client.submit` until every job is committed.
+"""The sealq side: a warm `sealq worker` and `sealq dispatch`; time from `Client.submit` until
+every job is committed (the dispatcher's releasing included).
 
 The end of a batch is the latest `finished_at` the worker wrote, so polling the database
 (every POLL seconds) tells when to look but adds nothing to the measured time.
@@ -14,6 +15,7 @@ from sqlalchemy import Engine as SqlEngine
 from sqlalchemy import func, select
 
 from bench.backend import TENANT, Backend
+from bench.dispatcher import DispatcherProcess
 from bench.plan import Plan, execute
 from bench.results import Run, SideResult
 from bench.worker import WorkerProcess
@@ -53,9 +55,9 @@ class QueueSide:
         lines = [BatchLine.from_request_body(request_body(i, workload.tokens),
                                              custom_id(workload, i)) for i in workload.indices]
         submitted = self._client.submit(lines, tenant=TENANT, kind=KIND)
-        if submitted.enqueued != workload.jobs:
-            raise RuntimeError(f"{workload.name}: enqueued {submitted.enqueued} of "
-                               f"{workload.jobs} ({submitted.broker_error})")
+        if submitted.created != workload.jobs:
+            raise RuntimeError(f"{workload.name}: stored {submitted.created} of "
+                               f"{workload.jobs}")
         deadline = time.monotonic() + BATCH_TIMEOUT_SECONDS
         while self._pending(submitted.batch_id):
             if time.monotonic() > deadline:
@@ -86,11 +88,13 @@ class QueueSide:
 
 def run_queue_side(backend: Backend, plan: Plan, workdir: Path,
                    rss_workload: Workload | None) -> SideResult:
-    """Start a worker, wait until ready, run the plan, then the memory check; stop it."""
+    """Start a worker and the dispatcher, wait until the worker is ready, run the plan, then
+    the memory check; stop both."""
     client = Client.from_settings(backend.settings)
     jobs_db = make_engine(backend.settings.database_url)
     started = time.perf_counter()
     worker = WorkerProcess(backend.env, workdir / "worker.log")
+    dispatcher = DispatcherProcess(backend.env, workdir / "dispatcher.log")
     try:
         worker.wait_ready()
         side = QueueSide(client, jobs_db)
@@ -98,10 +102,12 @@ def run_queue_side(backend: Backend, plan: Plan, workdir: Path,
         if rss_workload is not None:
             result.extra["rss"] = _memory_check(worker, side, rss_workload)
     finally:
+        dispatcher_exit_code = dispatcher.stop()
         exit_code = worker.stop()
         client.close()
         jobs_db.dispose()
     result.extra["worker_exit_code"] = exit_code
+    result.extra["dispatcher_exit_code"] = dispatcher_exit_code
     return result
 
 

@@ -40,7 +40,7 @@ def test_demo_prints_stages_and_progress_lines_when_not_on_a_terminal(tmp_path: 
     stages = [text for text in texts if text.startswith("• ")]
     assert [s.split(" (")[0].split(":")[0] for s in stages[:3]] == [
         "• private Redis on loopback, SQLite job database, key file",
-        "• preparing the CPU model", "• worker started"]
+        "• preparing the CPU model", "• worker and dispatcher started"]
     assert any(s.startswith("• waiting for results") for s in stages)
     assert any(s.startswith("• the worker is running jobs") for s in stages)
     progress = [(at, PROGRESS.match(text)) for at, text in lines if PROGRESS.match(text)]

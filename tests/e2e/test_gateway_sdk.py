@@ -1,5 +1,5 @@
-"""A tenant's system as it really integrates: the `openai` SDK only, against `sealq api` and a
-real `sealq worker` running the vLLM engine, for a batch of report analyses."""
+"""A tenant's system as it really integrates: the `openai` SDK only, against `sealq api`, a
+real `sealq worker` running the vLLM engine and `sealq dispatch`, for a batch of report analyses."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ import httpx
 import openai
 import pytest
 from jsonschema import Draft202012Validator
-from support.processes import SEALQ, WorkerProcess
+from support.processes import SEALQ, DispatcherProcess, WorkerProcess
 from support.services import free_port
 
 from producer.embedded import PrivateRedis
@@ -47,7 +47,8 @@ def redis_server(tmp_path: Path) -> Iterator[PrivateRedis]:
 @pytest.fixture
 def deployment(tmp_path: Path, pg_url: str, keys_file: Path,
                redis_server: PrivateRedis) -> Iterator[dict[str, str]]:
-    """`sealq api` and `sealq worker` as real processes on PostgreSQL and a private Redis."""
+    """`sealq api`, `sealq worker` and `sealq dispatch` as real processes on PostgreSQL and a
+    private Redis."""
     env = {"SEALQ_DATABASE_URL": pg_url, "SEALQ_BROKER_URL": redis_server.url,
            "SEALQ_KEYS_FILE": str(keys_file), "SEALQ_LOG_LEVEL": "DEBUG",
            "SEALQ_WORKER_CONCURRENCY": "8"}
@@ -58,6 +59,7 @@ def deployment(tmp_path: Path, pg_url: str, keys_file: Path,
         api = subprocess.Popen([*SEALQ, "api", "--port", str(port)], env=full, stdout=log,
                                stderr=subprocess.STDOUT)
     worker = WorkerProcess(env, tmp_path / "worker.log")
+    dispatcher = DispatcherProcess(env, tmp_path / "dispatcher.log")
     try:
         base = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 120
@@ -77,6 +79,7 @@ def deployment(tmp_path: Path, pg_url: str, keys_file: Path,
         worker.wait_ready()
         yield {"url": f"{base}/v1", "key": key, "reader": reader}
     finally:
+        dispatcher.stop(signal.SIGTERM)
         worker.stop(signal.SIGTERM)
         api.send_signal(signal.SIGTERM)
         api.wait(timeout=60)

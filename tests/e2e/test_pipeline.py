@@ -1,4 +1,5 @@
-"""The whole path on real parts: producer -> Redis -> worker with vLLM -> sealed result."""
+"""The whole path on real parts: producer -> database -> dispatcher -> Redis -> worker with
+vLLM -> sealed result."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator
 from sqlalchemy import create_engine, select, update
-from support.processes import SEALQ, WorkerProcess, wait_gone
+from support.processes import SEALQ, DispatcherProcess, WorkerProcess, wait_gone
 from support.scan import scan_database, scan_files, scan_redis
 
 from producer.client import Client
@@ -80,7 +81,7 @@ def test_batch_runs_end_to_end_and_leaves_no_trace(
     report_batch = client.submit_file(reports, tenant="acme", kind="report_analysis")
     text_batch = client.submit_file(texts, tenant="acme", kind="free_text")
     echo_batch = client.submit_file(echo_file, tenant="acme", kind="echo_code")
-    assert (report_batch.enqueued, text_batch.enqueued, echo_batch.enqueued) == (6, 2, 1)
+    assert (report_batch.created, text_batch.created, echo_batch.created) == (6, 2, 1)
 
     jobs_db = create_engine(pg_url)
     with jobs_db.begin() as connection:
@@ -90,7 +91,10 @@ def test_batch_runs_end_to_end_and_leaves_no_trace(
         connection.execute(update(Job).where(Job.custom_id == "tampered")
                            .values(sealed_prompt=flipped))
 
+    # The jobs wait in the database until the worker announces its slots; then the
+    # dispatcher releases them.
     worker = WorkerProcess(env, tmp_path / "worker.log")
+    dispatcher = DispatcherProcess(env, tmp_path / "dispatcher.log")
     try:
         worker.wait_ready()
         for batch in (report_batch, text_batch, echo_batch):
@@ -99,8 +103,10 @@ def test_batch_runs_end_to_end_and_leaves_no_trace(
         engine_processes = worker.descendants()
         assert engine_processes, "the engine runs in a child process"
     finally:
+        dispatcher_exit = dispatcher.stop(signal.SIGTERM)
         exit_code = worker.stop(signal.SIGTERM)
     assert exit_code == 0, worker.log()[-3000:]
+    assert dispatcher_exit == 0, dispatcher.log()[-3000:]
     assert wait_gone(engine_processes, timeout=60) == [], "engine processes outlived the worker"
 
     records = {r["custom_id"]: r for b in (report_batch, text_batch, echo_batch)
@@ -123,8 +129,10 @@ def test_batch_runs_end_to_end_and_leaves_no_trace(
     assert scan_redis(redis_server.url, needles) == []
     assert scan_database(pg_url, needles) == []
     assert scan_database(settings.resolved_key_store_url, needles) == []
-    assert scan_files([tmp_path / "worker.log", tmp_path / "tmp"], needles) == []
+    assert scan_files([tmp_path / "worker.log", tmp_path / "dispatcher.log", tmp_path / "tmp"],
+                      needles) == []
     assert "DEBUG" in worker.log(), "the scan covered a DEBUG-level log"
+    assert "DEBUG" in dispatcher.log(), "the scan covered the dispatcher's DEBUG-level log"
 
 
 def _os_env() -> dict[str, str]:

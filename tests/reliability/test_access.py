@@ -286,7 +286,8 @@ def test_remote_control_is_inspection_only(acl_redis: AclRedis, tmp_path: Path) 
             assert all("error" in next(iter(reply.values())) for reply in replies), replies
         time.sleep(2)
         assert worker.poll() is None, log_path.read_text()[-3000:]
-        publisher = Publisher(acl_redis.url("beat"))  # the dispatcher's
+        # Published as the dispatcher does, from `sealq beat` with beat's user.
+        publisher = Publisher(acl_redis.url("beat"))
         assert publisher.publish([uuid.uuid4().hex for _ in range(3)], queue="sealq") == 3
         publisher.close()
         admin = acl_redis.admin()

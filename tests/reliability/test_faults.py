@@ -4,6 +4,11 @@ Each test submits a batch of 32 free-text jobs (16 run at once), waits until som
 while others still run and wait, injects one fault, and then checks the invariants through the
 database and its audit trigger: every job in exactly one terminal state, a result exactly for
 the succeeded ones, none missing, none finished twice or changed after finishing.
+
+The dispatcher inside `sealq beat` releases the batch: 20 jobs at a time for the worker's 16
+slots, so at any moment some jobs run, a few wait as messages in Redis, the rest wait in the
+database. A lost message comes back through the reconciler (back to waiting) and the
+dispatcher (released again).
 """
 
 from __future__ import annotations
@@ -16,6 +21,8 @@ import pytest
 from support.fleet import Fleet, engine_processes, fault_batch, wait_until
 from support.processes import wait_gone
 
+from schemas.constants import DEFAULT_QUEUE
+
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(1500)]
 
 BATCH = 32
@@ -25,16 +32,23 @@ GONE_SECONDS = 60
 EXIT_SECONDS = 180
 
 
-def _in_flight(fleet: Fleet, prefix: str) -> tuple[str, dict[str, int]]:
-    """Submit a batch and wait until it is mid-way: some done, some running, some waiting."""
+def _in_flight(fleet: Fleet, prefix: str, *, waiting: int = 0) -> tuple[str, dict[str, int]]:
+    """Submit a batch and wait until it is mid-way: some done, some running, some queued (at
+    least one of them released to Redis, at least `waiting` not released yet)."""
     fleet.worker  # noqa: B018  # a serving worker (started if the last one is gone)
     batch = fleet.submit(fault_batch(prefix, BATCH))
-    assert batch.enqueued == BATCH
+    assert batch.created == BATCH
     counts = fleet.wait_for(
         batch.batch_id, "the batch to be in flight",
         lambda c: c.get("succeeded", 0) >= 1 and c.get("running", 0) >= 4
-        and c.get("queued", 0) >= 4, timeout=SETTLE_SECONDS)
+        and c.get("queued", 0) >= 4 and _released(c) >= 1 and c.get("waiting", 0) >= waiting,
+        timeout=SETTLE_SECONDS)
     return batch.batch_id, counts
+
+
+def _released(counts: dict[str, int]) -> int:
+    """Queued jobs the dispatcher has released (their messages are in Redis)."""
+    return counts.get("queued", 0) - counts.get("waiting", 0)
 
 
 def _all_succeeded_once(fleet: Fleet, batch_id: str) -> list[dict[str, Any]]:
@@ -52,7 +66,8 @@ def _all_succeeded_once(fleet: Fleet, batch_id: str) -> list[dict[str, Any]]:
 
 
 def test_flushall_mid_batch_loses_no_job(fleet: Fleet) -> None:
-    """FLUSHALL mid-batch drops every message; the reconciler re-sends them from the database."""
+    """FLUSHALL mid-batch drops every message; the reconciler puts their jobs back to waiting
+    and the dispatcher releases them again."""
     batch_id, at_fault = _in_flight(fleet, "flush")
     admin = fleet.redis.admin()
     try:
@@ -60,7 +75,7 @@ def test_flushall_mid_batch_loses_no_job(fleet: Fleet) -> None:
     finally:
         admin.close()
     fleet.faults.append("flushall")
-    assert at_fault["queued"] >= 4, "messages were waiting when Redis was flushed"
+    assert _released(at_fault) >= 1, "messages were waiting when Redis was flushed"
     _all_succeeded_once(fleet, batch_id)
 
 
@@ -70,7 +85,7 @@ def test_redis_restart_without_persistence_mid_batch_loses_no_job(fleet: Fleet) 
     fleet.redis.kill()
     fleet.redis.start()
     fleet.faults.append("redis restart")
-    assert at_fault["queued"] >= 4
+    assert _released(at_fault) >= 1
     _all_succeeded_once(fleet, batch_id)
     assert fleet.worker is fleet.workers[-1], "the worker survived the restart"
 
@@ -140,4 +155,29 @@ def test_engine_death_exits_3_and_a_new_worker_finishes(fleet: Fleet) -> None:
     assert "inference engine died" in worker.log()
     assert wait_gone(descendants, timeout=GONE_SECONDS) == [], "engine processes outlived it"
     fleet.start_worker()
+    _all_succeeded_once(fleet, batch_id)
+
+
+def test_dispatcher_sigkill_mid_batch_loses_no_job(fleet: Fleet) -> None:
+    """`sealq beat` SIGKILLed mid-batch, its dispatcher with it: what waits stays waiting; a new
+    beat's dispatcher takes the lapsed lease over and every job ends once."""
+    batch_id, at_fault = _in_flight(fleet, "dispatch", waiting=4)
+    killed = fleet.dispatcher_owner()
+    assert killed is not None, "a dispatcher held the lease"
+    assert fleet.stop_beat(signal.SIGKILL) == -signal.SIGKILL
+    fleet.faults.append("beat SIGKILL")
+    admin = fleet.redis.admin()
+    try:
+        # The worker runs what was released; with no dispatcher nothing more comes.
+        idle = fleet.wait_for(batch_id, "the worker to run out of released jobs",
+                              lambda c: not c.get("running") and not admin.llen(DEFAULT_QUEUE),
+                              timeout=SETTLE_SECONDS)
+    finally:
+        admin.close()
+    assert idle.get("waiting", 0) >= 1, (at_fault, idle)
+    fleet.start_beat()
+    taken_over = wait_until("a new dispatcher to take the lease", lambda: (
+        owner if (owner := fleet.dispatcher_owner()) not in (None, killed) else None),
+        timeout=GONE_SECONDS)
+    assert taken_over.startswith("beat@")
     _all_succeeded_once(fleet, batch_id)

@@ -3,10 +3,11 @@
 With acks_late, a consumer that takes a message parks it in kombu's `unacked` hash until it
 acks; Redis gives it back only after the visibility timeout (6 hours here). If the consumer is
 SIGKILLed after taking the message but before its claim committed, the job is still `queued`
-and its only message sits in `unacked`: the reconciler must treat that message as lost once
-it has been taken longer than the stale window, or the job waits for the visibility timeout.
-The window is milliseconds wide in a real worker, so this test opens it on purpose with a
-bare kombu consumer that takes the message and is killed.
+(released) and its only message sits in `unacked`: the reconciler must treat that message as
+lost once it has been taken longer than the stale window and put the job back to waiting, so
+the dispatcher releases it again, or the job waits for the visibility timeout. The window is
+milliseconds wide in a real worker, so this test opens it on purpose with a bare kombu
+consumer that takes the message and is killed.
 """
 
 from __future__ import annotations
@@ -31,10 +32,12 @@ from producer.embedded import PrivateRedis
 from schemas.db import make_engine
 from schemas.jobs import BatchLine
 from schemas.tables import Job
-from workers.app import create_app
 from workers.lifecycle.broker_scan import RedisBrokerScan, job_id_of
+from workers.lifecycle.dispatcher import Dispatcher
+from workers.lifecycle.publisher import Publisher
 from workers.lifecycle.reconciler import Reconciler
-from workers.lifecycle.tasks import celery_enqueue
+from workers.runtime import utc_now
+from workers.seat import Seat
 
 pytestmark = pytest.mark.integration
 
@@ -68,10 +71,19 @@ def _parked(url: str) -> list[str]:
         client.close()
 
 
+def _queue_length(url: str) -> int:
+    client = redis.Redis.from_url(url)
+    try:
+        return int(client.llen("sealq"))
+    finally:
+        client.close()
+
+
 @pytest.mark.timeout(120)
-def test_message_of_a_consumer_killed_before_its_claim_is_sent_again(
+def test_message_of_a_consumer_killed_before_its_claim_is_released_again(
         db_url: str, private_redis: str, settings_factory: Any) -> None:
-    """A queued job whose only message a dead consumer took is re-sent by the reconciler."""
+    """A released job whose only message a dead consumer took goes back to waiting, and the
+    dispatcher releases it again."""
     client = Client.from_settings(settings_factory(database_url=db_url,
                                                    broker_url=private_redis))
     try:
@@ -79,31 +91,41 @@ def test_message_of_a_consumer_killed_before_its_claim_is_sent_again(
             {"messages": [{"role": "user", "content": "hi"}]}, "orphan")])
     finally:
         client.close()
-    assert batch.enqueued == 1
-    taker = subprocess.Popen([sys.executable, "-c", TAKER, private_redis],
-                             stdout=subprocess.PIPE, text=True)
-    try:
-        assert taker.stdout is not None
-        assert taker.stdout.readline().strip() == "taken"
-    finally:
-        taker.send_signal(signal.SIGKILL)
-        taker.wait(timeout=30)
-    (job_id,) = wait_until("the message to be parked", lambda: _parked(private_redis), 10)
-
+    assert batch.created == 1
     jobs_db = make_engine(db_url)
-    reconciler = Reconciler(jobs_db, RedisBrokerScan(private_redis),
-                            celery_enqueue(create_app(private_redis)), max_attempts=3,
-                            stale_after=STALE)
-    with jobs_db.connect() as connection:
-        sent_at = connection.scalar(select(Job.enqueued_at).where(Job.id == job_id))
-    assert sent_at is not None
-    # An hour after the message was sent: far past the stale window, far inside 6 hours.
-    report = reconciler.run(now=sent_at + timedelta(hours=1))
-    jobs_db.dispose()
-    assert report.lost_requeued == 1, (
-        f"the job waits for the visibility timeout instead: {report}")
-    waiting = redis.Redis.from_url(private_redis)
+    publisher = Publisher(private_redis)
+    # A worker's seat for one slot, so the dispatcher releases the job to the queue.
+    Seat(jobs_db, name="orphan-test", queue="sealq", slots=1,
+         clock=utc_now).announce()
+    dispatcher = Dispatcher(jobs_db, publisher.publish, owner="orphan-test")
     try:
-        assert waiting.llen("sealq") == 1
+        assert dispatcher.pass_once(utc_now()).released == 1
+        assert _queue_length(private_redis) == 1
+        taker = subprocess.Popen([sys.executable, "-c", TAKER, private_redis],
+                                 stdout=subprocess.PIPE, text=True)
+        try:
+            assert taker.stdout is not None
+            assert taker.stdout.readline().strip() == "taken"
+        finally:
+            taker.send_signal(signal.SIGKILL)
+            taker.wait(timeout=30)
+        (job_id,) = wait_until("the message to be parked", lambda: _parked(private_redis), 10)
+
+        reconciler = Reconciler(jobs_db, RedisBrokerScan(private_redis), max_attempts=3,
+                                stale_after=STALE)
+        with jobs_db.connect() as connection:
+            sent_at = connection.scalar(select(Job.enqueued_at).where(Job.id == job_id))
+        assert sent_at is not None
+        # An hour after the message was sent: far past the stale window, far inside 6 hours.
+        report = reconciler.run(now=sent_at + timedelta(hours=1))
+        assert report.lost_requeued == 1, (
+            f"the job waits for the visibility timeout instead: {report}")
+        with jobs_db.connect() as connection:
+            assert connection.scalar(select(Job.enqueued_at).where(Job.id == job_id)) is None
+        assert _queue_length(private_redis) == 0, "the reconciler itself publishes nothing"
+        # The dispatcher's next pass releases it again (the worker's slot is free).
+        assert dispatcher.pass_once(utc_now()).released == 1
+        assert _queue_length(private_redis) == 1
     finally:
-        waiting.close()
+        publisher.close()
+        jobs_db.dispose()

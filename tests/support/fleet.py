@@ -1,11 +1,11 @@
 """A whole private sealq deployment for fault tests: real processes, every byte observable.
 
 PostgreSQL (own cluster, every statement logged), Redis (compose's ACL, every command recorded
-by MONITOR), `sealq beat`, `sealq flower`, the gateway (`sealq api`) and real `sealq worker`s
-with the vLLM engine, all with TMPDIR in the fleet's folder and DEBUG logs. Each process
-connects as its role, to Redis and to PostgreSQL (the users `sealq db upgrade` creates), as in
-compose. A trigger records every change of a job's state or result, so a test can prove a job
-was finished once, not just that it looks finished.
+by MONITOR), `sealq beat` (sweeper, reconciler and the dispatcher), `sealq flower`, the gateway
+(`sealq api`) and real `sealq worker`s with the vLLM engine, all with TMPDIR in the fleet's
+folder and DEBUG logs. Each process connects as its role, to Redis and to PostgreSQL (the users
+`sealq db upgrade` creates), as in compose. A trigger records every change of a job's state or
+result, so a test can prove a job was finished once, not just that it looks finished.
 """
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ from typing import Any, TypeVar
 
 import psutil
 import psycopg
-from producer.broker import Enqueuer
 from sqlalchemy import Engine, create_engine, text, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import NullPool
@@ -53,8 +52,9 @@ CANARY_PROMPT = "CANARY-RELIAB-9K3X"
 CANARY_ECHO = "ZEBRA-CANARY-4471"
 CANARIES = (CANARY_PROMPT, CANARY_ECHO)
 
-# Jobs held here are stored and enqueued where no worker listens, so a test can alter them
-# before any worker sees them (see Fleet.release).
+# Jobs held here wait in the database for a queue no worker announces, so the dispatcher
+# releases none of them and a test can alter them before any worker sees them
+# (see Fleet.release).
 HOLD_QUEUE = "sealq.hold"
 LEASE_SECONDS = 10
 RECONCILE_SECONDS = 2
@@ -172,7 +172,7 @@ class Fleet:
             fleet.monitor.start()
             # Launched together, waited for together: each takes seconds to minutes here.
             worker = fleet._launch_worker()
-            fleet._start_beat()
+            fleet.start_beat()
             fleet._start_flower()
             fleet._start_api()
             worker.wait_ready(READY_SECONDS)
@@ -226,12 +226,27 @@ class Fleet:
             "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1"),
         }
 
-    def _start_beat(self) -> None:
-        with (self.root / "beat.log").open("ab") as log:
+    def start_beat(self) -> None:
+        """Start `sealq beat` (sweeper, reconciler, dispatcher); wait until it is ready."""
+        path = self.root / "beat.log"
+        seen = path.stat().st_size if path.exists() else 0
+        with path.open("ab") as log:
             self.services["beat"] = subprocess.Popen(
                 [*SEALQ, "beat"], env={**os.environ, **self.env("beat")}, stdout=log,
                 stderr=subprocess.STDOUT)
-        wait_until("beat to be ready", lambda: " ready." in self.log("beat"), timeout=120)
+        wait_until("beat to be ready",
+                   lambda: b" ready." in path.read_bytes()[seen:], timeout=120)
+
+    def stop_beat(self, sig: int) -> int:
+        """Send `sealq beat` (and its dispatcher) `sig`; its exit code once it has exited."""
+        beat = self.services["beat"]
+        beat.send_signal(sig)
+        return beat.wait(timeout=60)
+
+    def dispatcher_owner(self) -> str | None:
+        """Who holds the dispatcher lease now (None: nobody does, or it has lapsed)."""
+        rows = self.query("SELECT owner FROM dispatcher WHERE lease_expires_at > now()")
+        return str(rows[0]["owner"]) if rows else None
 
     def _start_flower(self) -> None:
         port = free_port()
@@ -306,7 +321,7 @@ class Fleet:
 
     def submit(self, lines: Sequence[BatchLine], *, kind: str = "free_text",
                tenant: str = "acme", held: bool = False) -> SubmitResult:
-        """Submit a batch as a producer would (held: to HOLD_QUEUE, where nobody consumes)."""
+        """Submit a batch as a producer would (held: to HOLD_QUEUE, which no worker serves)."""
         client = Client.from_settings(self.settings(HOLD_QUEUE if held else DEFAULT_QUEUE))
         try:
             if client.tenants.get(tenant) is None:
@@ -320,15 +335,14 @@ class Fleet:
         return Client.from_settings(self.settings())
 
     def release(self, job_ids: Sequence[str]) -> None:
-        """Move held jobs to the served queue and enqueue them there."""
+        """Move held jobs, all still waiting, to the served queue: the dispatcher takes it
+        from there."""
         with self.db().begin() as connection:
-            connection.execute(update(Job).where(Job.id.in_(list(job_ids)))
-                               .values(queue=DEFAULT_QUEUE))
-        enqueuer = Enqueuer(self.redis.url("producer"))
-        try:
-            assert enqueuer.enqueue(list(job_ids), DEFAULT_QUEUE) == len(job_ids)
-        finally:
-            enqueuer.close()
+            moved = connection.execute(
+                update(Job).where(Job.id.in_(list(job_ids)), Job.queue == HOLD_QUEUE,
+                                  Job.state == "queued", Job.enqueued_at.is_(None))
+                .values(queue=DEFAULT_QUEUE))
+        assert moved.rowcount == len(job_ids), "a held job was released or changed"
 
     def db(self) -> Engine:
         """The test's own connection to the job database (no pool: survives restarts)."""
@@ -356,10 +370,16 @@ class Fleet:
             "ORDER BY position", b=batch_id)
 
     def counts(self, batch_id: str) -> dict[str, int]:
-        """Jobs per state (only states present)."""
-        rows = self.query("SELECT state, count(*) AS n FROM jobs WHERE batch_id = :b "
-                          "GROUP BY state", b=batch_id)
-        return {r["state"]: int(r["n"]) for r in rows}
+        """Jobs per state (only states present), and under "waiting" those of the queued the
+        dispatcher has not released yet."""
+        rows = self.query(
+            "SELECT state, count(*) AS n, count(*) FILTER (WHERE enqueued_at IS NULL) AS waiting "
+            "FROM jobs WHERE batch_id = :b GROUP BY state", b=batch_id)
+        counts = {r["state"]: int(r["n"]) for r in rows}
+        waiting = sum(int(r["waiting"]) for r in rows if r["state"] == "queued")
+        if waiting:
+            counts["waiting"] = waiting
+        return counts
 
     def wait_for(self, batch_id: str, what: str, check: Callable[[dict[str, int]], bool],
                  timeout: float) -> dict[str, int]:

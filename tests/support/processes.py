@@ -1,4 +1,4 @@
-"""Starting and stopping real sealq processes (workers, Redis) from tests."""
+"""Starting and stopping real sealq processes (workers, the dispatcher) from tests."""
 
 from __future__ import annotations
 
@@ -14,39 +14,41 @@ import psutil
 SEALQ = [sys.executable, "-m", "producer"]
 
 
-class WorkerProcess:
-    """A real `sealq worker` child process with its log in a file."""
+class SealqProcess:
+    """A real `sealq <command>` child process with its log in a file."""
 
-    def __init__(self, env: dict[str, str], log_path: Path, *args: str) -> None:
+    def __init__(self, command: str, env: dict[str, str], log_path: Path, *args: str) -> None:
+        self.command = command
         self.log_path = log_path
         self._log = log_path.open("ab")
         full_env = {**os.environ, **env}
-        self.process = subprocess.Popen([*SEALQ, "worker", *args], env=full_env,
+        self.process = subprocess.Popen([*SEALQ, command, *args], env=full_env,
                                         stdout=self._log, stderr=subprocess.STDOUT)
 
     @property
     def pid(self) -> int:
-        """The worker's process id."""
+        """The process id."""
         return self.process.pid
 
     def log(self) -> str:
-        """Everything the worker wrote so far."""
+        """Everything the process wrote so far."""
         return self.log_path.read_text(errors="replace")
 
-    def wait_ready(self, timeout: float = 300) -> None:
-        """Block until Celery says the worker is ready (the engine is loaded by then)."""
+    def wait_for_log(self, text: str, timeout: float, *, since: int = 0) -> None:
+        """Block until `text` appears in the log (after its first `since` characters)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise AssertionError(f"worker exited with {self.process.returncode}:\n"
-                                     f"{self.log()[-4000:]}")
-            if " ready." in self.log():
+                raise AssertionError(f"sealq {self.command} exited with "
+                                     f"{self.process.returncode}:\n{self.log()[-4000:]}")
+            if text in self.log()[since:]:
                 return
             time.sleep(0.5)
-        raise AssertionError(f"worker not ready after {timeout} s:\n{self.log()[-4000:]}")
+        raise AssertionError(f"sealq {self.command}: no {text!r} after {timeout} s:\n"
+                             f"{self.log()[-4000:]}")
 
     def descendants(self) -> list[psutil.Process]:
-        """Every live process this worker started (the engine core among them)."""
+        """Every live process this one started (a worker's engine core among them)."""
         try:
             return psutil.Process(self.pid).children(recursive=True)
         except psutil.NoSuchProcess:
@@ -63,6 +65,24 @@ class WorkerProcess:
                 self.process.wait()
         self._log.close()
         return self.process.returncode
+
+
+class WorkerProcess(SealqProcess):
+    """A real `sealq worker`."""
+
+    def __init__(self, env: dict[str, str], log_path: Path, *args: str) -> None:
+        super().__init__("worker", env, log_path, *args)
+
+    def wait_ready(self, timeout: float = 300) -> None:
+        """Block until Celery says the worker is ready (the engine is loaded by then)."""
+        self.wait_for_log(" ready.", timeout)
+
+
+class DispatcherProcess(SealqProcess):
+    """A real `sealq dispatch`: releases waiting jobs to the workers that announce slots."""
+
+    def __init__(self, env: dict[str, str], log_path: Path) -> None:
+        super().__init__("dispatch", env, log_path)
 
 
 def wait_gone(processes: list[psutil.Process], timeout: float = 60) -> list[psutil.Process]:
