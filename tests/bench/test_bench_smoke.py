@@ -83,7 +83,7 @@ def test_gateway_bench_uploads_creates_and_reads(tmp_path: Path) -> None:
 
 FAIRNESS_SCALE_LINE = re.compile(
     r"^fairness scale choose_ms_2k=([\d.]+) choose_ms_20k=([\d.]+) ratio=([\d.]+) "
-    r"redis_2k=(\d+) redis_20k=(\d+)$")
+    r"warm_ms_2k=([\d.]+) warm_ms_20k=([\d.]+) redis_2k=(\d+) redis_20k=(\d+)$")
 
 
 def test_fairness_scale_times_a_full_window_at_both_sizes(tmp_path: Path) -> None:
@@ -100,6 +100,7 @@ def test_fairness_scale_times_a_full_window_at_both_sizes(tmp_path: Path) -> Non
         assert run["window"] == 80 and run["repeats"] == 2
         assert sum(run["window_lanes"].values()) == 80
         assert run["choose_queries"]["next_jobs"]["calls_per_choose"] >= 1
+        assert run["choose_warm"]["median_ms"] > 0
         assert run["redis_used_memory_window"] > run["redis_used_memory_empty"] > 0
 
 
