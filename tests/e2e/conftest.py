@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from schemas import constants
-from workers.engine.options import CPU_MAX_MODEL_LEN, EngineOptions
+from workers.engine.options import CPU_MAX_MODEL_LEN, EngineOptions, cpu_dtype, cpu_flags
 from workers.model import prepare_embedded_model
 
 
@@ -30,7 +30,7 @@ def engine_options(embedded_model: Path) -> EngineOptions:
         name=constants.CPU_DEFAULT_MODEL,
         device="cpu",
         max_model_len=CPU_MAX_MODEL_LEN,
-        dtype="bfloat16",
+        dtype=cpu_dtype(cpu_flags()),  # what `sealq worker` picks on this CPU
         enforce_eager=True,
         max_num_seqs=32,
         kv_cache_gib=1,

@@ -15,6 +15,7 @@ from workers.engine.options import (
     CPU_MAX_NUM_BATCHED_TOKENS,
     GPU_MAX_MODEL_LEN,
     EngineOptions,
+    cpu_flags,
 )
 
 
@@ -78,9 +79,10 @@ def test_missing_package_says_how_to_install(
 
 
 def test_cpu_options_default_to_small_eager_bf16(tmp_path: Path) -> None:
-    """On CPU the options are the embedded model, bfloat16, eager, a 2k window."""
+    """On a CPU with AMX the options are the embedded model, bfloat16, eager, a 2k window."""
     folder = fake_prepared(tmp_path / "models")
-    options = EngineOptions.from_settings(settings(tmp_path, device="cpu"))
+    options = EngineOptions.from_settings(settings(tmp_path, device="cpu"),
+                                          flags={"avx2", "amx_bf16", "amx_tile"})
     assert options.model == str(folder)
     assert options.name == constants.CPU_DEFAULT_MODEL
     assert (options.dtype, options.enforce_eager) == ("bfloat16", True)
@@ -88,7 +90,7 @@ def test_cpu_options_default_to_small_eager_bf16(tmp_path: Path) -> None:
     assert options.max_num_seqs == constants.DEFAULT_WORKER_CONCURRENCY
     assert options.max_num_batched_tokens == CPU_MAX_NUM_BATCHED_TOKENS
     given = EngineOptions.from_settings(settings(tmp_path, device="cpu",
-                                                 max_num_batched_tokens=1024))
+                                                 max_num_batched_tokens=1024), flags=())
     assert given.max_num_batched_tokens == 1024
 
 
@@ -140,3 +142,29 @@ def test_download_fetches_what_a_gpu_worker_will_load(
     result = CliRunner().invoke(model.model_app, ["download"], env=env)
     assert result.exit_code == 0, result.output
     assert fetched == [expected]
+
+
+@pytest.mark.parametrize(("flags", "dtype"), [
+    ({"avx2", "fma"}, "float32"),  # AMD EPYC / older Xeon: bf16 falls back to slow torch
+    ({"avx2", "avx512f", "avx512bw"}, "float32"),  # AVX-512 without its bf16 extension
+    ({"avx512f", "avx512_bf16"}, "bfloat16"),
+    ({"amx_bf16", "amx_tile"}, "bfloat16"),
+    (set(), "float32"),  # flags unknown (not Linux)
+])
+def test_auto_dtype_follows_what_the_cpu_accelerates(tmp_path: Path, flags: set[str],
+                                                     dtype: str) -> None:
+    """SEALQ_DTYPE=auto on CPU: bfloat16 only with native bf16 (AVX512-BF16, AMX)."""
+    fake_prepared(tmp_path / "models")
+    options = EngineOptions.from_settings(settings(tmp_path, device="cpu"), flags=flags)
+    assert options.dtype == dtype
+    forced = EngineOptions.from_settings(settings(tmp_path, device="cpu", dtype="bfloat16"),
+                                         flags=flags)
+    assert forced.dtype == "bfloat16"
+
+
+def test_cpu_flags_are_read_from_cpuinfo(tmp_path: Path) -> None:
+    """The flags line of /proc/cpuinfo, split; nothing where the file cannot be read."""
+    cpuinfo = tmp_path / "cpuinfo"
+    cpuinfo.write_text("processor\t: 0\nflags\t\t: fpu avx2 amx_bf16\nbugs\t\t: none\n")
+    assert cpu_flags(cpuinfo) == {"fpu", "avx2", "amx_bf16"}
+    assert cpu_flags(tmp_path / "missing") == frozenset()
