@@ -47,7 +47,7 @@ def test_swapped_and_moved_rows_fail_and_replays_change_nothing(fleet: Fleet) ->
     before = fleet.query(snapshot, b=batch.batch_id)
     audit_before = fleet.audit(batch.batch_id)
     app = Celery("replayer", set_as_current=False)
-    app.conf.update(celery_config(fleet.redis.url("producer")))
+    app.conf.update(celery_config(fleet.redis.url("beat")))
     try:
         replays = [app.send_task(TASK_GENERATE, args=[ids[name]], queue=DEFAULT_QUEUE).id
                    for name in ("ok", "swap-a", "ok")]

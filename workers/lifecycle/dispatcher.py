@@ -154,7 +154,9 @@ class Dispatcher:
         weights = self._weights(now)
         buffers: dict[tuple[Priority, str], _Buffer] = {}
         started: set[Priority] = set()
+        rescanned: set[Priority] = set()
         chosen: list[str] = []
+        picked: set[str] = set()
         while len(chosen) < free:
             lane = lanes.choose(waiting)
             if lane is None:
@@ -170,6 +172,17 @@ class Dispatcher:
                 for name, ids in self._waiting.next_jobs(queue, lane, plan, now).items():
                     buffers[lane, name] = _Buffer(deque(ids), plan[name], len(ids) < plan[name])
             tenant = share.next()
+            if tenant is None and lane not in rescanned:
+                # The kept list ran dry while the lane still has work (a tenant started
+                # waiting since it was read): read it anew once, now.
+                rescanned.add(lane)
+                self._tenant_cache.pop((queue, lane), None)
+                tenants = self._tenants(queue, lane, now)
+                share.start({name: weights.get(name, 1) for name in tenants})
+                plan = share.plan(free - len(chosen))
+                for name, ids in self._waiting.next_jobs(queue, lane, plan, now).items():
+                    buffers[lane, name] = _Buffer(deque(ids), plan[name], len(ids) < plan[name])
+                continue
             if tenant is None:
                 waiting.discard(lane)
                 continue
@@ -185,7 +198,11 @@ class Dispatcher:
                 share.drop(tenant)
                 self._forget_tenant(queue, lane, tenant)
                 continue
-            chosen.append(buffer.ids.popleft())
+            job_id = buffer.ids.popleft()
+            if job_id in picked:
+                continue  # read twice after a rescan: it already has its slot
+            picked.add(job_id)
+            chosen.append(job_id)
             share.charge(tenant)
             lanes.record(lane, waiting)
         return chosen
