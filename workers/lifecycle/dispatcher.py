@@ -157,6 +157,16 @@ class Dispatcher:
         rescanned: set[Priority] = set()
         chosen: list[str] = []
         picked: set[str] = set()
+
+        def start(lane: Priority, share: StrideShare) -> None:
+            """The lane's tenants into its share; what they would take read in one trip."""
+            tenants = self._tenants(queue, lane, now)
+            share.start({tenant: weights.get(tenant, 1) for tenant in tenants})
+            share.forget_idle(tenants)
+            plan = share.plan(free - len(chosen))
+            for name, ids in self._waiting.next_jobs(queue, lane, plan, now).items():
+                buffers[lane, name] = _Buffer(deque(ids), plan[name], len(ids) < plan[name])
+
         while len(chosen) < free:
             lane = lanes.choose(waiting)
             if lane is None:
@@ -164,24 +174,14 @@ class Dispatcher:
             share = self._shares.setdefault((queue, lane), StrideShare())
             if lane not in started:
                 started.add(lane)
-                tenants = self._tenants(queue, lane, now)
-                share.start({tenant: weights.get(tenant, 1) for tenant in tenants})
-                share.forget_idle(tenants)
-                # Read ahead what the shares would take, for every tenant in one round trip.
-                plan = share.plan(free - len(chosen))
-                for name, ids in self._waiting.next_jobs(queue, lane, plan, now).items():
-                    buffers[lane, name] = _Buffer(deque(ids), plan[name], len(ids) < plan[name])
+                start(lane, share)
             tenant = share.next()
             if tenant is None and lane not in rescanned:
                 # The kept list ran dry while the lane still has work (a tenant started
                 # waiting since it was read): read it anew once, now.
                 rescanned.add(lane)
                 self._tenant_cache.pop((queue, lane), None)
-                tenants = self._tenants(queue, lane, now)
-                share.start({name: weights.get(name, 1) for name in tenants})
-                plan = share.plan(free - len(chosen))
-                for name, ids in self._waiting.next_jobs(queue, lane, plan, now).items():
-                    buffers[lane, name] = _Buffer(deque(ids), plan[name], len(ids) < plan[name])
+                start(lane, share)
                 continue
             if tenant is None:
                 waiting.discard(lane)
