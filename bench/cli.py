@@ -92,6 +92,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     gateway.add_argument("--read-seconds", type=float, default=30.0,
                          help="how long the reads go on (30)")
     fairness.add_arguments(p)
+    p.add_argument("--guard", action="store_true",
+                   help="only the input guard's cost per 2 kB prompt; ends with a `guard ms` "
+                        "line")
     return p.parse_args(argv)
 
 
@@ -224,6 +227,15 @@ def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     if args.gateway:
         run_gateway(args)
+        return
+    if args.guard:
+        from bench.guard import last_line, measure_guard
+
+        say("guard: milliseconds added per 2 kB prompt, best of 7 rounds")
+        found = measure_guard(rounds=2 if args.smoke else 7)
+        if args.json:
+            args.json.write_text(json.dumps(found, indent=2))
+        print(last_line(found))
         return
     if args.fairness:
         with processes.cleanup_on_exit():
