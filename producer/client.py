@@ -65,7 +65,8 @@ class Client(Tracker):
 
     def __init__(self, *, store: ProducerStore, sealer: Sealer, kinds: KindRegistry,
                  default_ttl_seconds: int, queue: str, clock: Clock = utc_now) -> None:
-        super().__init__(store=store, clock=clock)
+        super().__init__(jobs_db=store.engine, clock=clock)
+        self.store = store  # the store given (it may be a subclass), not one built anew
         self.sealer = sealer
         self.kinds = kinds
         self._default_ttl = default_ttl_seconds
@@ -88,11 +89,6 @@ class Client(Tracker):
                    kinds=load_kinds(settings.kinds_file),
                    default_ttl_seconds=settings.default_ttl_seconds, queue=settings.queue,
                    clock=clock)
-
-    @property
-    def store(self) -> ProducerStore:
-        """The job database as the producer reads and writes it."""
-        return self._store
 
     def kind(self, name: str) -> Kind:
         """The kind with that name, or SpecError listing the known ones."""
@@ -133,12 +129,12 @@ class Client(Tracker):
         with store_errors():
             for _ in range(3):
                 # Checked on every try: the submission that beat this one may be this very one.
-                earlier = self._store.find_batch(tenant, key)
+                earlier = self.store.find_batch(tenant, key)
                 if earlier is not None:
                     return SubmitResult(batch_id=earlier.id, created=0, skipped=len(lines),
                                         existing=True)
-                taken = self._store.existing_custom_ids(tenant,
-                                                        [line.custom_id for line in lines])
+                taken = self.store.existing_custom_ids(tenant,
+                                                       [line.custom_id for line in lines])
                 fresh = [line for line in lines if line.custom_id not in taken]
                 if not fresh:
                     raise SpecError(f"all {len(lines)} requests were submitted before for "
@@ -169,8 +165,8 @@ class Client(Tracker):
         key = hashlib.sha256(f"{tenant}\0{kind}\0file:{file_id}".encode()).hexdigest()
         with store_errors():
             for _ in range(3):
-                earlier = (idempotency_key and self._store.find_batch_by_idempotency_key(
-                    tenant, idempotency_key)) or self._store.find_batch(tenant, key)
+                earlier = (idempotency_key and self.store.find_batch_by_idempotency_key(
+                    tenant, idempotency_key)) or self.store.find_batch(tenant, key)
                 if earlier:
                     return SubmitResult(batch_id=earlier.id, created=0,
                                         skipped=earlier.job_count, existing=True)
@@ -238,7 +234,7 @@ class Client(Tracker):
                  "priority": priority.value,
                  "submit_key": key, "job_count": count, "created_at": now,
                  "expires_at": expires_at, **(extra or {})}
-        self._store.insert_batch(batch, chunks(), quota=quota)
+        self.store.insert_batch(batch, chunks(), quota=quota)
         if len(job_ids) != count:
             raise SpecError(f"expected {count} requests, found {len(job_ids)}")
         return batch_id, job_ids
@@ -247,7 +243,7 @@ class Client(Tracker):
         """OpenAI Batch output records of the batch's terminal jobs, opened in memory."""
         now = self._clock()
         with store_errors():
-            for job in self._store.jobs(batch_id):
+            for job in self.store.jobs(batch_id):
                 if JobState(job.state) in TERMINAL_STATES:
                     yield result_record(job, self.sealer, now=now)
 
@@ -257,4 +253,4 @@ class Client(Tracker):
 
     def shred(self, job_id: str) -> ShredReport:
         """Destroy one job's data key and sealed data now (right to erasure)."""
-        return lifecycle.shred(self._store.engine, job_id, now=self._clock())
+        return lifecycle.shred(self.store.engine, job_id, now=self._clock())

@@ -193,17 +193,6 @@ class ProducerStore:
             raise NotFound(f"no batch with id {batch_id!r}")
         return batch
 
-    def counts(self, batch_id: str) -> dict[str, int]:
-        """Jobs per state for a batch; every state is present, zero where none."""
-        self.batch(batch_id)
-        counts = {state.value: 0 for state in JobState}
-        with self._session() as session:
-            rows = session.execute(select(Job.state, func.count()).where(Job.batch_id == batch_id)
-                                   .group_by(Job.state))
-            for state, count in rows:
-                counts[state] = count
-        return counts
-
     def batch_page(self, *, tenant: str | None, limit: int, after: str | None) -> BatchPage:
         """Batches newest first, `limit` of them, after the batch `after` (a keyset cursor).
 

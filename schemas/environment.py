@@ -56,11 +56,17 @@ class UnknownVariable(ConfigError):
     """A SEALQ_* (or, for Flower, FLOWER_*) variable no part of sealq reads."""
 
 
+def import_settings_class(target: str) -> type[BaseSettings]:
+    """One SETTINGS_CLASSES entry ("module:Class"), imported now."""
+    module, _, name = target.partition(":")
+    found: type[BaseSettings] = getattr(importlib.import_module(module), name)
+    return found
+
+
 def settings_classes() -> Iterator[type[BaseSettings]]:
     """The classes of SETTINGS_CLASSES, each imported when the iteration reaches it."""
     for target in SETTINGS_CLASSES:
-        module, _, name = target.partition(":")
-        yield getattr(importlib.import_module(module), name)
+        yield import_settings_class(target)
 
 
 def variables_of(settings_class: type[BaseSettings]) -> set[str]:
@@ -82,10 +88,10 @@ def known_variables(wanted: Iterable[str] = ()) -> frozenset[str]:
     """SEALQ_* names sealq accepts: all of them, or enough to know every `wanted` name."""
     wanted = {name.upper() for name in wanted}
     names = set(OTHER_VARIABLES)
-    for settings_class in settings_classes():
+    for target in SETTINGS_CLASSES:
         if wanted and wanted <= names:
-            break  # every name asked about is known: the other classes need not load
-        names.update(name for name in variables_of(settings_class)
+            break  # every name asked about is known: the other classes are not imported
+        names.update(name for name in variables_of(import_settings_class(target))
                      if name.startswith(ENV_PREFIX))
     return frozenset(names)
 

@@ -13,7 +13,6 @@ from sqlalchemy import Engine, event, insert
 from typer.testing import CliRunner
 
 from producer.cli import app
-from producer.store import ProducerStore
 from producer.tracker import Tracker
 from schemas.db import make_engine
 from schemas.errors import NotFound
@@ -69,7 +68,7 @@ def test_pages_walk_every_batch_once_newest_first(engine: Engine) -> None:
     """Following last_id pages through all batches in (created, id) descending order."""
     made = [add_batch(engine, tenant="acme", created=T0 + timedelta(minutes=n % 4),
                       states=["queued"]) for n in range(11)]
-    tracker = Tracker(store=ProducerStore(engine))
+    tracker = Tracker(jobs_db=engine)
     seen, after, pages = [], None, 0
     while True:
         page = tracker.batches(limit=4, after=after)
@@ -86,7 +85,7 @@ def test_tenant_filter_and_a_foreign_cursor(engine: Engine) -> None:
     """--tenant lists that tenant's batches only; another tenant's batch is no cursor."""
     ours = add_batch(engine, tenant="acme", created=T0, states=[])
     theirs = add_batch(engine, tenant="globex", created=T0 + timedelta(hours=1), states=[])
-    tracker = Tracker(store=ProducerStore(engine))
+    tracker = Tracker(jobs_db=engine)
     assert [b.id for b in tracker.batches(tenant="acme").batches] == [ours]
     assert [b.id for b in tracker.batches().batches] == [theirs, ours]
     with pytest.raises(NotFound, match="no batch with id"):
@@ -99,7 +98,7 @@ def test_counts_come_per_state_in_one_query_whatever_the_page_size(
     """A page costs two statements (page, grouped counts), three after a cursor: no N+1."""
     ids = [add_batch(engine, tenant="acme", created=T0 + timedelta(seconds=n),
                      states=[STATES[k % 4] for k in range(n)]) for n in range(1, 13)]
-    tracker = Tracker(store=ProducerStore(engine))
+    tracker = Tracker(jobs_db=engine)
     for limit in (2, 12):
         statements.clear()
         page = tracker.batches(limit=limit)
@@ -119,7 +118,7 @@ def test_the_page_query_walks_an_index(engine: Engine, statements: list[tuple[st
     """The page query (with tenant and cursor) is answered from an index, without sorting."""
     first = add_batch(engine, tenant="acme", created=T0, states=[])
     add_batch(engine, tenant="acme", created=T0 + timedelta(seconds=1), states=[])
-    Tracker(store=ProducerStore(engine)).batches(tenant="acme", limit=5, after=first)
+    Tracker(jobs_db=engine).batches(tenant="acme", limit=5, after=first)
     page_sql, parameters = next((s, p) for s, p in statements if "ORDER BY" in s)
     with engine.connect() as connection:
         if engine.dialect.name == "sqlite":

@@ -28,9 +28,11 @@ from typer.testing import CliRunner
 import migrations
 from producer.cli import COMMANDS, app
 from producer.cli_group import LazyGroup, load_command
+from producer.tracker import BATCHES, JOBS
 from schemas.commands import CommandRef
 from schemas.db import make_engine
-from schemas.tables import Batch
+from schemas.states import JobState
+from schemas.tables import Batch, Job
 
 ROOT = Path(__file__).resolve().parents[2]
 # What none of the light commands may import: the broker client stack, the worker side, the
@@ -38,6 +40,10 @@ ROOT = Path(__file__).resolve().parents[2]
 HEAVY = ("celery", "kombu", "redis", "workers", "vllm", "torch", "transformers",
          "presidio_analyzer", "presidio_anonymizer", "flower", "tornado", "prometheus_client",
          "jsonschema", "cryptography", "psutil")
+# What counting a batch's jobs (`status`, `wait`) does without: it is one SQLAlchemy Core query,
+# so neither the ORM nor the table classes load, nor the settings of the other processes.
+NOT_FOR_COUNTING = ("sqlalchemy.orm", "schemas.tables", "producer.store", "producer.lifecycle",
+                    "producer.client", "schemas.ops_settings", "alembic", "migrations")
 # Runs the command line, then writes the top-level names of every imported module to argv[1].
 PROBE = textwrap.dedent("""
     import json, sys
@@ -108,6 +114,12 @@ def top_level(modules: set[str]) -> set[str]:
     return {name.split(".")[0] for name in modules}
 
 
+def within(modules: set[str], packages: tuple[str, ...]) -> set[str]:
+    """The modules that are one of these packages or modules, or inside one."""
+    return {name for name in modules
+            if any(name == package or name.startswith(f"{package}.") for package in packages)}
+
+
 def test_status_json_imports_none_of_the_heavy_modules(
         tmp_path: Path, declared_entry_points: Path,
         sqlite_batch: tuple[dict[str, str], str]) -> None:
@@ -118,6 +130,38 @@ def test_status_json_imports_none_of_the_heavy_modules(
     assert code == 0
     found = top_level(modules) & {*HEAVY, "rich"}
     assert not found, sorted(found)
+
+
+def test_status_json_counts_without_the_orm_or_other_settings(
+        tmp_path: Path, declared_entry_points: Path,
+        sqlite_batch: tuple[dict[str, str], str]) -> None:
+    """`sealq status BATCH --json` counts with SQLAlchemy Core alone and reads one settings
+    class: the ORM, the table classes, alembic and the ops settings stay unloaded."""
+    env, batch_id = sqlite_batch
+    code, modules = imported_by(["status", batch_id, "--json"], tmp_path,
+                                declared_entry_points, env)
+    assert code == 0
+    found = within(modules, NOT_FOR_COUNTING)
+    assert not found, sorted(found)
+
+
+def test_status_json_prints_every_state_or_fails_for_an_unknown_batch(
+        sqlite_batch: tuple[dict[str, str], str]) -> None:
+    """The Core count answers every state (zero where none); an unknown batch is exit 1."""
+    env, batch_id = sqlite_batch
+    result = CliRunner().invoke(app, ["status", batch_id, "--json"], env=env)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == {state.value: 0 for state in JobState}
+    missing = CliRunner().invoke(app, ["status", "0" * 32, "--json"], env=env)
+    assert missing.exit_code == 1
+    assert missing.stderr == f"sealq: no batch with id {'0' * 32!r}\n"
+
+
+def test_counting_names_the_tables_and_columns_of_the_schema() -> None:
+    """The Core clauses status counts with name real tables and columns of schemas.tables."""
+    for clause, mapped in ((BATCHES, Batch), (JOBS, Job)):
+        assert clause.name == mapped.__tablename__
+        assert set(clause.c.keys()) <= set(mapped.__table__.c.keys())
 
 
 @pytest.mark.parametrize("args", [["batches", "--json"], ["cancel", "f" * 32, "--json"]])
