@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import fairness, machine, processes, report
+from bench import ceiling, fairness, machine, processes, report
 from bench.backend import backend
 from bench.engine import options_to_json
 from bench.plan import Plan, build_plan
@@ -92,6 +92,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     gateway.add_argument("--read-seconds", type=float, default=30.0,
                          help="how long the reads go on (30)")
     fairness.add_arguments(p)
+    ceiling.add_arguments(p)
     p.add_argument("--guard", action="store_true",
                    help="only the input guard's cost per 2 kB prompt; ends with a `guard ms` "
                         "line")
@@ -227,6 +228,10 @@ def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     if args.gateway:
         run_gateway(args)
+        return
+    if args.ceiling:
+        with processes.cleanup_on_exit():
+            ceiling.run_ceiling(args, say)
         return
     if args.guard:
         from bench.guard import last_line, measure_guard

@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import psutil
@@ -18,12 +19,13 @@ STOP_TIMEOUT_SECONDS = 120
 
 
 class WorkerProcess:
-    """`python -m producer worker` with `env` added, its log in a file."""
+    """`python -m producer worker` (or `module`) with `env` added, its log in a file."""
 
-    def __init__(self, env: dict[str, str], log_path: Path) -> None:
+    def __init__(self, env: dict[str, str], log_path: Path,
+                 module: Sequence[str] = ("producer", "worker")) -> None:
         self.log_path = log_path
         self._log = log_path.open("ab")
-        self.process = processes.start([sys.executable, "-m", "producer", "worker"],
+        self.process = processes.start([sys.executable, "-m", *module],
                                        env={**os.environ, **env}, stdout=self._log,
                                        stderr=subprocess.STDOUT)
 

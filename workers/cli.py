@@ -16,9 +16,11 @@ from schemas.cli_common import (
 )
 from schemas.constants import EXIT_CONFIG
 from schemas.errors import ConfigError, StoreUnavailable
-from schemas.settings import check_queue_name
+from schemas.settings import Settings, check_queue_name
 from workers.app import build_worker, create_app, runtime
-from workers.runtime import build_generator, load_foundations, utc_now, worker_name
+from workers.engine.base import Engine
+from workers.generate import Policy
+from workers.runtime import Foundations, build_generator, load_foundations, utc_now, worker_name
 from workers.seat import Seat
 
 log = logging.getLogger("sealq.worker")
@@ -70,25 +72,31 @@ def worker_command(
 
             serve_worker_metrics(engine.stats, port=metrics_port,
                                  address=settings.worker_metrics_address)
-        runtime.generator = build_generator(foundations, engine=engine, policy=policy,
-                                            owner=name)
-        app = create_app(settings.broker_url)
-        slots = concurrency or settings.worker_concurrency
-        worker = build_worker(
-            app, concurrency=slots, queues=[queue or settings.queue], hostname=f"sealq@{name}",
-            loglevel=settings.log_level, optimization="fair")
-        # Announced once the engine is up: the dispatcher releases jobs for these slots only.
-        seat = Seat(foundations.jobs_db, name=name, queue=queue or settings.queue, slots=slots,
-                    clock=utc_now)
-        try:
-            seat.start()
-        except StoreUnavailable as e:
-            fail(str(e))
-        try:
-            worker.start()
-        finally:
-            seat.leave()
-        exit_code = worker.exitcode or 0
+        exit_code = serve(settings, foundations, engine, policy, name=name, queue=queue,
+                          concurrency=concurrency)
     if runtime.engine_dead.is_set():
         raise typer.Exit(EXIT_ENGINE_DEAD)
     raise typer.Exit(exit_code)
+
+
+def serve(settings: Settings, foundations: Foundations, engine: Engine, policy: Policy, *,
+          name: str, queue: str | None = None, concurrency: int | None = None) -> int:
+    """Consume jobs on `engine` until the worker is told to stop; its exit code."""
+    runtime.generator = build_generator(foundations, engine=engine, policy=policy, owner=name)
+    app = create_app(settings.broker_url)
+    slots = concurrency or settings.worker_concurrency
+    worker = build_worker(
+        app, concurrency=slots, queues=[queue or settings.queue], hostname=f"sealq@{name}",
+        loglevel=settings.log_level, optimization="fair")
+    # Announced once the engine is up: the dispatcher releases jobs for these slots only.
+    seat = Seat(foundations.jobs_db, name=name, queue=queue or settings.queue, slots=slots,
+                clock=utc_now)
+    try:
+        seat.start()
+    except StoreUnavailable as e:
+        fail(str(e))
+    try:
+        worker.start()
+    finally:
+        seat.leave()
+    return worker.exitcode or 0
