@@ -127,6 +127,8 @@ class CeilingQueue:
                 select(func.max(Job.finished_at),
                        func.count().filter(Job.state == JobState.SUCCEEDED.value))
                 .where(Job.batch_id == batch_id)).one()
+        if last is None:
+            raise RuntimeError(f"batch {batch_id} ended with no finished job")
         return int(ok), last.timestamp() - started
 
 

@@ -243,3 +243,68 @@ def test_unknown_job_is_neither_claimed_nor_settled(harness: Harness) -> None:
     assert store.claim("f" * 32, now=harness.clock()) is None
     assert store.settle_unclaimable("f" * 32, now=harness.clock()) is None
     assert store.state_of("f" * 32) is None
+
+
+def test_one_group_claims_many_jobs_and_each_id_once(harness: Harness) -> None:
+    """A group claim takes every claimable job in one statement; an id asked twice (a
+    redelivered message) is given to the first asker only, a finished job to no one."""
+    ids = [queued_job(harness, f"g{i}") for i in range(3)]
+    store = harness.worker_store(owner="gpu-1")
+    now = harness.clock()
+    done = store.claim(ids[2], now=now)
+    assert done is not None and store.finish(done, Outcome(JobState.SUCCEEDED), now=now)
+    claims = store.claim_many([(ids[0], now), (ids[1], now), (ids[0], now), (ids[2], now)])
+    assert [c is not None for c in claims] == [True, True, False, False]
+    assert [c.job_id for c in claims if c is not None] == ids[:2]
+    for claim in claims:
+        if claim is not None:
+            assert job_row(harness, claim.job_id)["lease_token"] == claim.token
+            assert job_row(harness, claim.job_id)["attempts"] == 1
+
+
+def test_one_group_finishes_only_the_jobs_whose_lease_holds(harness: Harness) -> None:
+    """Outcomes written as one group: a job taken over meanwhile is refused, the rest land."""
+    ids = [queued_job(harness, f"f{i}") for i in range(3)]
+    store = harness.worker_store(owner="gpu-1", lease_seconds=LEASE)
+    now = harness.clock()
+    claims = [store.claim(job_id, now=now) for job_id in ids]
+    assert all(claims)
+    later = now + timedelta(seconds=LEASE + 1)
+    taken_over = harness.worker_store(owner="gpu-2").claim(ids[1], now=later)
+    assert taken_over is not None
+    outcome = Outcome(JobState.SUCCEEDED, sealed_result=b"sealed", prompt_tokens=3,
+                      completion_tokens=2, finish_reason="stop", policy={"pii_email": 1})
+    written = store.finish_many([(claim, outcome, later) for claim in claims if claim])
+    assert written == [True, False, True]
+    assert [job_row(harness, job_id)["state"] for job_id in ids] == \
+        ["succeeded", "running", "succeeded"]
+    assert job_row(harness, ids[0])["policy"] == {"pii_email": 1}
+    assert job_row(harness, ids[1])["lease_owner"] == "gpu-2"
+
+
+def test_many_threads_claim_and_finish_through_groups(harness: Harness) -> None:
+    """32 threads at once: every job is claimed once and finished once, none lost."""
+    ids = [queued_job(harness, f"t{i}") for i in range(32)]
+    store = harness.worker_store(owner="gpu-1")
+    now = harness.clock()
+    start = threading.Barrier(len(ids))
+    ended: list[bool] = []
+    errors: list[BaseException] = []
+
+    def run(job_id: str) -> None:
+        try:
+            start.wait()
+            claim = store.claim(job_id, now=now)
+            assert claim is not None
+            ended.append(store.finish(claim, Outcome(JobState.SUCCEEDED), now=now))
+        except BaseException as e:  # noqa: BLE001  # surfaced by the assertion below
+            errors.append(e)
+
+    threads = [threading.Thread(target=run, args=(job_id,)) for job_id in ids]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    assert ended == [True] * len(ids)
+    assert {job_row(harness, job_id)["state"] for job_id in ids} == {"succeeded"}

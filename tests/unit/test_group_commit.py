@@ -1,0 +1,124 @@
+"""Group commit: calls that arrive while a group is written go together in the next one."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+
+import pytest
+
+from workers.group_commit import GroupCommit
+
+
+class Recorder:
+    """A write that records its groups and can be held open until released."""
+
+    def __init__(self, *, fail_on: int | None = None) -> None:
+        self.groups: list[list[int]] = []
+        self.entered = threading.Event()
+        self.release = threading.Event()
+        self.fail_on = fail_on
+
+    def __call__(self, items: Sequence[int]) -> list[int]:
+        self.groups.append(list(items))
+        self.entered.set()
+        self.release.wait(timeout=10)
+        if self.fail_on in items:
+            raise RuntimeError("group failed")
+        return [item * 10 for item in items]
+
+
+def run_calls(commit: GroupCommit[int, int], items: Sequence[int]) -> tuple[
+        dict[int, int], dict[int, BaseException], list[threading.Thread]]:
+    answers: dict[int, int] = {}
+    errors: dict[int, BaseException] = {}
+
+    def call(item: int) -> None:
+        try:
+            answers[item] = commit(item)
+        except BaseException as e:  # noqa: BLE001  # inspected by the test
+            errors[item] = e
+
+    threads = [threading.Thread(target=call, args=(item,)) for item in items]
+    for thread in threads:
+        thread.start()
+    return answers, errors, threads
+
+
+def wait_queued(commit: GroupCommit[int, int], count: int) -> None:
+    for _ in range(1000):
+        if len(commit._waiting) == count:
+            return
+        threading.Event().wait(0.01)
+    pytest.fail(f"never saw {count} calls waiting")
+
+
+def test_a_lone_call_is_written_at_once_as_a_group_of_one() -> None:
+    """No load, no wait: one call, one group, its own answer."""
+    write = Recorder()
+    write.release.set()
+    assert GroupCommit(write)(7) == 70
+    assert write.groups == [[7]]
+
+
+def test_calls_arriving_during_a_write_share_the_next_group() -> None:
+    """While group 1 is written, 9 calls queue; they are written as one group of 9."""
+    write = Recorder()
+    commit: GroupCommit[int, int] = GroupCommit(write, max_groups=1)
+    answers, errors, first = run_calls(commit, [0])
+    assert write.entered.wait(timeout=10)
+    more_answers, more_errors, rest = run_calls(commit, range(1, 10))
+    wait_queued(commit, 9)
+    write.release.set()
+    for thread in first + rest:
+        thread.join(timeout=10)
+    answers.update(more_answers)
+    errors.update(more_errors)
+    assert errors == {}
+    assert answers == {i: i * 10 for i in range(10)}
+    assert write.groups[0] == [0] and sorted(write.groups[1]) == list(range(1, 10))
+    assert len(write.groups) == 2
+
+
+def test_groups_never_exceed_max_size() -> None:
+    """20 waiting calls with max_size 8: groups of at most 8, every call answered once."""
+    write = Recorder()
+    commit: GroupCommit[int, int] = GroupCommit(write, max_size=8, max_groups=1)
+    answers, errors, first = run_calls(commit, [0])
+    assert write.entered.wait(timeout=10)
+    more_answers, more_errors, rest = run_calls(commit, range(1, 21))
+    wait_queued(commit, 20)
+    write.release.set()
+    for thread in first + rest:
+        thread.join(timeout=10)
+    answers.update(more_answers)
+    errors.update(more_errors)
+    assert errors == {} and len(answers) == 21
+    assert max(len(group) for group in write.groups) == 8
+    assert sorted(item for group in write.groups for item in group) == list(range(21))
+
+
+def test_a_failed_group_fails_its_calls_and_the_next_group_still_runs() -> None:
+    """The group holding 3 fails: each of its calls raises, the later group succeeds."""
+    write = Recorder(fail_on=3)
+    commit: GroupCommit[int, int] = GroupCommit(write, max_size=3, max_groups=1)
+    answers, errors, first = run_calls(commit, [0])
+    assert write.entered.wait(timeout=10)
+    more_answers, more_errors, rest = run_calls(commit, [1, 2, 3, 4, 5, 6])
+    wait_queued(commit, 6)
+    write.release.set()
+    for thread in first + rest:
+        thread.join(timeout=10)
+    answers.update(more_answers)
+    errors.update(more_errors)
+    failed_group = next(group for group in write.groups if 3 in group)
+    assert set(errors) == set(failed_group)
+    assert all(isinstance(e, RuntimeError) for e in errors.values())
+    assert set(answers) == set(range(7)) - set(failed_group)
+
+
+def test_a_write_that_answers_the_wrong_count_fails_its_calls() -> None:
+    """A write must answer each item: a short answer is an error, never a wrong pairing."""
+    commit: GroupCommit[int, int] = GroupCommit(lambda items: [])
+    with pytest.raises(RuntimeError, match="answered 0 of 1"):
+        commit(1)
