@@ -61,6 +61,11 @@ DEFAULT_RECONCILE_INTERVAL_SECONDS = 60
 DEFAULT_SWEEP_INTERVAL_SECONDS = 60
 # The sweeper erases at most this many rows per transaction, so it never holds a long lock.
 SWEEP_BATCH_SIZE = 1000
+# A job's tombstone (the row left once its sealed parts were erased) is dropped this long
+# after the job's expiry, with its batch once the batch has no job left: long enough to
+# answer "expired" for a month of late downloads and to count the month in the exporter, short
+# enough that the job table holds weeks of history, not years. 0: tombstones are kept.
+DEFAULT_TOMBSTONE_RETENTION_DAYS = 30
 
 # Dispatcher (`sealq dispatch`, or inside `sealq beat`). How often it looks for free slots: a
 # worker's buffer of released jobs must outlast one look (64 GPU jobs/s drain 13 in 0.2 s).

@@ -2,7 +2,9 @@
 
 `sealq db upgrade` creates the users and applies exactly these grants after migrating, every
 time (`migrations/roles.py`): a privilege removed here is revoked there. The migrating user
-owns every table; no role below owns anything, creates anything or may DELETE a job.
+owns every table; no role below owns anything or creates anything. Only beat may DELETE a job
+or a batch: the sweeper drops tombstones past retention. That adds little to what beat could
+already do (it erases and ends any job by UPDATE) and nothing to what it could read.
 
 To give a new table its grants, add it to `JOB_DATABASE` (or `KEY_STORE`) under every role
 that touches it, e.g. `"tenants": (Grant("SELECT"),)`. A table of the job database missing
@@ -90,10 +92,14 @@ JOB_DATABASE: Mapping[str, Tables] = {
         "workers": (Grant("SELECT"), Grant("INSERT"), Grant("DELETE"),
                     Grant("UPDATE", ("queue", "slots", "seen_at"))),
     },
-    # Sweeper (expire, erase; uploads past expiry or abandoned), reconciler (lapsed leases,
-    # lost messages: back to waiting) and dispatcher (release by lane and tenant weight).
+    # Sweeper (expire, erase; uploads past expiry or abandoned; tombstones, and batches left
+    # without jobs, past retention), reconciler (lapsed leases, lost messages: back to
+    # waiting) and dispatcher (release by lane and tenant weight).
     "beat": {
-        "jobs": (Grant("SELECT"), Grant("UPDATE", (*_END, *_ERASE, "enqueued_at"))),
+        "jobs": (Grant("SELECT"), Grant("UPDATE", (*_END, *_ERASE, "enqueued_at")),
+                 Grant("DELETE")),
+        # A batch's id and expiry are all the sweeper reads to find an emptied one.
+        "batches": (Grant("SELECT", ("id", "expires_at")), Grant("DELETE")),
         "tenants": (Grant("SELECT", ("name", "weight")),),
         "workers": (Grant("SELECT"), Grant("DELETE")),
         "dispatcher": (Grant("SELECT"), Grant("INSERT"), Grant("UPDATE")),

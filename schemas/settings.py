@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -63,6 +64,10 @@ class Settings(BaseSettings):
         constants.DEFAULT_RECONCILE_INTERVAL_SECONDS
     )
     sweep_interval_seconds: Annotated[int, Field(ge=1)] = constants.DEFAULT_SWEEP_INTERVAL_SECONDS
+    # Days a tombstone is kept after its job's expiry; 0 keeps tombstones for ever.
+    tombstone_retention_days: Annotated[int, Field(ge=0, le=36_500)] = (
+        constants.DEFAULT_TOMBSTONE_RETENTION_DAYS
+    )
     # Dispatcher: released-but-not-started jobs kept beyond the workers' slots (a share of
     # them), and the floor of a waiting lower lane (one job in this many releases).
     dispatch_headroom: Annotated[float, Field(ge=0.0, le=4.0)] = (
@@ -135,6 +140,12 @@ class Settings(BaseSettings):
         if not value.startswith(("redis://", "rediss://", "redis+socket://")):
             raise ValueError("must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379/0")
         return value
+
+    @property
+    def tombstone_retention(self) -> timedelta | None:
+        """How long the sweeper keeps a tombstone after its job's expiry; None: for ever."""
+        days = self.tombstone_retention_days
+        return timedelta(days=days) if days else None
 
     @property
     def resolved_key_store_url(self) -> str:

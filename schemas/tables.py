@@ -98,13 +98,28 @@ class ApiKey(JobBase):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
+# A row whose sealed parts are still there, and a tombstone (the predicates of the sweeper's
+# partial indexes on jobs and files); an upload still streaming in.
+UNERASED_SQL = "erased_at IS NULL"
+TOMBSTONE_SQL = "erased_at IS NOT NULL"
+UPLOADING_SQL = "status = 'uploading'"
+
+
 class InputFile(JobBase):
     """An uploaded batch input file: its lines sealed under the file's own data key."""
 
     __tablename__ = "files"
     __table_args__ = (UniqueConstraint("tenant", "idempotency_key"),
                       Index(None, "tenant", "created_at"),
-                      Index(None, "expires_at", "erased_at"))
+                      Index(None, "expires_at", "erased_at"),
+                      # The sweeper's two kinds of due file: past expiry and not yet erased,
+                      # and uploads abandoned mid-way. Partial: erased files, which pile up
+                      # until retention, are in neither.
+                      Index("ix_files_unerased", "expires_at",
+                            postgresql_where=text(UNERASED_SQL), sqlite_where=text(UNERASED_SQL)),
+                      Index("ix_files_uploading", "created_at",
+                            postgresql_where=text(UPLOADING_SQL),
+                            sqlite_where=text(UPLOADING_SQL)))
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     tenant: Mapped[str] = mapped_column(ForeignKey("tenants.name"))
@@ -172,6 +187,8 @@ class Batch(JobBase):
         # `sealq batches`: newest first, overall and per tenant, paged by keyset.
         Index(None, "created_at", "id"),
         Index(None, "tenant", "created_at", "id"),
+        # The sweeper drops batches past retention once their jobs are gone.
+        Index(None, "expires_at"),
     )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
@@ -216,7 +233,13 @@ class Job(JobBase):
         Index(None, "batch_id", "position"),
         Index(None, "state", "expires_at"),
         Index(None, "state", "lease_expires_at"),
-        Index(None, "expires_at", "erased_at"),
+        # The sweeper's two walks by expiry: rows still holding sealed parts (to erase), and
+        # tombstones (dropped after retention, a batch's together). Partial, so neither walks
+        # the other's rows: tombstones are most of the table.
+        Index("ix_jobs_unerased", "expires_at", postgresql_where=text(UNERASED_SQL),
+              sqlite_where=text(UNERASED_SQL)),
+        Index("ix_jobs_tombstones", "expires_at", "batch_id",
+              postgresql_where=text(TOMBSTONE_SQL), sqlite_where=text(TOMBSTONE_SQL)),
         # A tenant's enqueued work (the gateway's quota) is counted on this.
         Index(None, "tenant", "state"),
         # The dispatcher's queue: jobs waiting in the database, by lane, then tenant, in the

@@ -152,7 +152,8 @@ def test_no_role_is_privileged_or_owns_anything(cluster: Cluster) -> None:
 @pytest.mark.parametrize("role", WITH_PASSWORD)
 def test_no_role_may_run_programs_read_files_or_change_the_schema(cluster: Cluster,
                                                                   role: str) -> None:
-    """COPY TO PROGRAM, server files, DDL, TRUNCATE and DELETE FROM jobs are all refused."""
+    """COPY TO PROGRAM, server files, DDL, TRUNCATE and DELETE FROM tenants are all refused,
+    and DELETE FROM jobs to all but beat."""
     with cluster.connect(role) as connection:
         # Any user may lift the exporter's read-only default: the grants must hold alone.
         connection.execute("SET default_transaction_read_only = off")
@@ -161,7 +162,9 @@ def test_no_role_may_run_programs_read_files_or_change_the_schema(cluster: Clust
         refused(connection, "CREATE TABLE mine (x int)")
         refused(connection, "CREATE TEMP TABLE mine (x int)")
         refused(connection, "TRUNCATE jobs")
-        refused(connection, "DELETE FROM jobs")
+        refused(connection, "DELETE FROM tenants")
+        if role != "beat":
+            refused(connection, "DELETE FROM jobs")
         refused(connection, "ALTER TABLE jobs ADD COLUMN x int")
         with pytest.raises(errors.InsufficientPrivilege, match="must be owner"):
             connection.execute("DROP TABLE jobs")
@@ -194,6 +197,26 @@ def test_only_beat_may_destroy_bucket_keys(cluster: Cluster) -> None:
     with cluster.connect("beat", database="sealq_keys") as connection:
         connection.execute("DELETE FROM bucket_keys WHERE id = 'none'")
         refused(connection, "UPDATE bucket_keys SET not_after = now()")
+
+
+def test_beat_deletes_jobs_and_batches_and_nothing_else(cluster: Cluster) -> None:
+    """Beat may DELETE jobs and batches (tombstones past retention), reading of a batch only
+    its id and expiry; every other table's rows, and writing batches, are refused."""
+    with cluster.connect("beat") as connection:
+        connection.execute("DELETE FROM jobs WHERE id = 'none' AND erased_at IS NOT NULL")
+        connection.execute("DELETE FROM batches WHERE id = 'none' "
+                           "AND expires_at < now() - interval '30 days'")
+        connection.execute("SELECT id, expires_at FROM batches LIMIT 1")
+        for table in ("tenants", "api_keys", "audit_events", "dispatcher"):
+            refused(connection, f"DELETE FROM {table}")  # noqa: S608  # fixed names
+        refused(connection, "SELECT tenant FROM batches")
+        refused(connection, "SELECT labels FROM batches")
+        refused(connection, "UPDATE batches SET expires_at = now()")
+        refused(connection, "INSERT INTO batches (id) VALUES ('x')")
+    for role in ("producer", "worker", "exporter"):
+        with cluster.connect(role) as connection:
+            connection.execute("SET default_transaction_read_only = off")
+            refused(connection, "DELETE FROM batches")
 
 
 def test_worker_may_not_rewrite_a_prompt_or_insert_jobs(cluster: Cluster) -> None:
@@ -260,14 +283,19 @@ def test_each_role_does_its_real_work_as_its_own_user(cluster: Cluster, tmp_path
     beat_keys = KeyStore(make_engine(cluster.url("beat", "sealq_keys"),
                                      pool_size=KEY_STORE_POOL_SIZE), load_key_file(keys),
                          bucket_seconds=3600)
-    report = Sweeper(beat_db, beat_keys).run(now=now + timedelta(days=2))
+    sweeper = Sweeper(beat_db, beat_keys, tombstone_retention=timedelta(days=30))
+    report = sweeper.run(now=now + timedelta(days=2))
     # The cancelled job was erased at once; the sweep takes the finished and the unfinished.
     assert (report.erased, report.expired) == (2, 1) and report.keys_destroyed >= 1
+    assert report.tombstones_dropped == 0
     facts = read_database(exporter_engine(cluster.url("exporter"), timeout=5),
                           now=now, policy_window=timedelta(hours=1))
     assert facts.erased == 3
     assert facts.ended == {("failed", "engine_error"): 1, ("cancelled", "cancelled"): 1,
                            ("expired", "expired"): 1}
+    # Past retention the tombstones go, and the batch with them.
+    report = sweeper.run(now=now + timedelta(days=32))
+    assert (report.tombstones_dropped, report.batches_dropped) == (3, 1)
     worker_db.dispose()
     beat_db.dispose()
 

@@ -1,4 +1,5 @@
-"""The sweeper: expiry, erasure, crypto-shredding of backups, batching, concurrency, purge."""
+"""The sweeper: expiry, erasure, crypto-shredding of backups, batching, concurrency, purge,
+tombstone retention."""
 
 from __future__ import annotations
 
@@ -33,11 +34,11 @@ from typer.testing import CliRunner
 
 import migrations
 from schemas.db import make_engine
-from schemas.errors import EnvelopeError
+from schemas.errors import EnvelopeError, NotFound
 from schemas.jobs import JobState
-from schemas.tables import Job
+from schemas.tables import Batch, Job
 from workers.lifecycle.cli import purge_command
-from workers.lifecycle.sweeper import Sweeper
+from workers.lifecycle.sweeper import Sweeper, SweepReport
 
 pytestmark = pytest.mark.integration
 
@@ -323,3 +324,147 @@ def test_destroyed_bucket_key_leaves_no_bytes_in_sqlite_key_store(
     assert files and not any(doomed in p.read_bytes() for p in files)
     producer.close()
     engine.dispose()
+
+
+def _watch_deletes(engine: Engine) -> list[int]:
+    """Rows each DELETE of jobs took, in order."""
+    rows: list[int] = []
+
+    @event.listens_for(engine, "after_cursor_execute")
+    def count(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
+        if statement.lstrip().upper().startswith("DELETE FROM JOBS"):
+            rows.append(cursor.rowcount)
+
+    return rows
+
+
+def _count(engine: Engine, model: Any, *where: Any) -> int:
+    with Session(engine) as session:
+        return session.scalar(select(func.count()).select_from(model).where(*where)) or 0
+
+
+def test_tombstones_past_retention_go_in_bounded_batches_younger_ones_stay(
+        db_url: str, settings_factory: Any) -> None:
+    """Tombstones past expiry + retention are deleted at most batch_size per transaction, a
+    run bounded by max_batches; the batch row goes with its last job; younger ones stay."""
+    settings = settings_factory(database_url=db_url)
+    engine = make_engine(db_url)
+    old = insert_expired_rows(engine, 25, expires_at=T0)
+    young = insert_expired_rows(engine, 10, expires_at=T0 + timedelta(days=2))
+    assert Sweeper(engine, live_keystore(settings)).run(now=T0 + timedelta(days=3)).erased == 35
+    deletes = _watch_deletes(engine)
+    sweeper = Sweeper(engine, live_keystore(settings), batch_size=10, max_batches=2,
+                      tombstone_retention=timedelta(days=1))
+    at = T0 + timedelta(days=1, seconds=1)
+
+    first = sweeper.run(now=at)
+    assert (first.tombstones_dropped, first.batches_dropped, first.complete) == (20, 0, False)
+    assert deletes == [10, 10]
+    assert len(jobs_of(engine, old)) == 5  # the batch waits for its last jobs
+    second = sweeper.run(now=at)
+    assert (second.tombstones_dropped, second.batches_dropped, second.complete) == (5, 1, True)
+    assert max(deletes) <= 10 and sum(deletes) == 25
+    assert jobs_of(engine, old) == [] and _count(engine, Batch, Batch.id == old) == 0
+    assert len(jobs_of(engine, young)) == 10 and _count(engine, Batch, Batch.id == young) == 1
+    assert sweeper.run(now=at) == SweepReport()  # idempotent: nothing left to do
+    later = sweeper.run(now=T0 + timedelta(days=3, seconds=1))
+    assert (later.tombstones_dropped, later.batches_dropped) == (10, 1)
+    assert _count(engine, Job) == 0 and _count(engine, Batch) == 0
+    engine.dispose()
+
+
+def test_retention_none_keeps_tombstones_and_zero_drops_them_at_expiry(
+        db_url: str, settings_factory: Any) -> None:
+    """No retention (SEALQ_TOMBSTONE_RETENTION_DAYS=0) keeps tombstones for ever; a zero
+    retention drops a job in the sweep that erases it; a dry run counts what would go."""
+    settings = settings_factory(database_url=db_url, tombstone_retention_days=0)
+    assert settings.tombstone_retention is None
+    engine = make_engine(db_url)
+    batch = insert_expired_rows(engine, 4, expires_at=T0)
+    keeping = Sweeper(engine, live_keystore(settings),
+                      tombstone_retention=settings.tombstone_retention)
+    report = keeping.run(now=T0 + timedelta(days=3650))
+    assert (report.erased, report.tombstones_dropped) == (4, 0)
+    assert keeping.run(now=T0 + timedelta(days=3650), dry_run=True).would_drop_tombstones == 0
+    assert len(jobs_of(engine, batch)) == 4
+
+    at_once = Sweeper(engine, live_keystore(settings), tombstone_retention=timedelta(0))
+    assert at_once.run(now=T0, dry_run=True).would_drop_tombstones == 4
+    fresh = insert_expired_rows(engine, 3, expires_at=T0 + HOUR)
+    report = at_once.run(now=T0 + HOUR)
+    assert (report.erased, report.tombstones_dropped, report.batches_dropped) == (3, 7, 2)
+    assert jobs_of(engine, batch) == jobs_of(engine, fresh) == []
+    engine.dispose()
+
+
+def test_status_and_results_answer_until_retention_then_the_batch_is_unknown(
+        db_url: str, redis_url: str, settings_factory: Any) -> None:
+    """Within retention a swept batch counts its jobs expired and results say `expired`;
+    once its tombstones are dropped, status and results say there is no such batch, the
+    listing omits it, its custom ids may be submitted anew, and other batches are untouched."""
+    settings = settings_factory(database_url=db_url, broker_url=redis_url)
+    clock = Clock(T0)
+    producer = client(settings, clock)
+    gone = producer.submit(lines("gone", 3), ttl_seconds=600).batch_id
+    kept = producer.submit(lines("kept", 2), ttl_seconds=2 * 24 * 3600).batch_id
+    engine = make_engine(db_url)
+    sweeper = Sweeper(engine, live_keystore(settings), tombstone_retention=timedelta(days=1))
+
+    clock.now = T0 + HOUR
+    assert sweeper.run(now=clock.now).erased == 3
+    assert producer.status(gone)["expired"] == 3
+    assert [r["error"]["code"] for r in producer.results(gone)] == ["expired"] * 3
+
+    clock.now = T0 + timedelta(days=1, minutes=11)
+    report = sweeper.run(now=clock.now)
+    assert (report.tombstones_dropped, report.batches_dropped) == (3, 1)
+    with pytest.raises(NotFound):
+        producer.status(gone)
+    with pytest.raises(NotFound):
+        list(producer.results(gone))
+    assert [b.id for b in producer.batches().batches] == [kept]
+    assert producer.status(kept)["queued"] == 2
+    again = producer.submit(lines("gone", 3), ttl_seconds=600)
+    assert (again.created, again.existing) == (3, False) and again.batch_id != gone
+    producer.close()
+    engine.dispose()
+
+
+def test_two_sweepers_at_once_drop_each_tombstone_exactly_once(migrated_pg: str,
+                                                               settings_factory: Any) -> None:
+    """Two sweepers dropping on PostgreSQL take different rows, neither fails, and every
+    tombstone and emptied batch is deleted once."""
+    settings = settings_factory(database_url=migrated_pg)
+    setup = make_engine(migrated_pg)
+    batches = [insert_expired_rows(setup, 2_000, expires_at=T0) for _ in range(10)]
+    Sweeper(setup, live_keystore(settings), max_batches=1000).run(now=T0)
+    engines = [make_engine(migrated_pg), make_engine(migrated_pg)]
+    sweepers = [Sweeper(engine, live_keystore(settings), batch_size=200, max_batches=1000,
+                        tombstone_retention=timedelta(days=1)) for engine in engines]
+    start = threading.Barrier(2)
+    reports: list[Any] = [None, None]
+    errors: list[BaseException] = []
+
+    def sweep(index: int) -> None:
+        start.wait()
+        try:
+            reports[index] = sweepers[index].run(now=T0 + timedelta(days=1))
+        except BaseException as e:  # noqa: BLE001  # collected and failed on below
+            errors.append(e)
+
+    threads = [threading.Thread(target=sweep, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors
+    assert reports[0].tombstones_dropped + reports[1].tombstones_dropped == 20_000
+    # A sweeper that finds the other dropping batches leaves them to it; the next run sweeps
+    # whatever the last of them left.
+    leftover = Sweeper(setup, live_keystore(settings), tombstone_retention=timedelta(days=1)
+                       ).run(now=T0 + timedelta(days=1))
+    dropped = reports[0].batches_dropped + reports[1].batches_dropped + leftover.batches_dropped
+    assert dropped == len(batches) and leftover.tombstones_dropped == 0
+    assert _count(setup, Job) == 0 and _count(setup, Batch) == 0
+    for engine in [setup, *engines]:
+        engine.dispose()

@@ -43,16 +43,22 @@ def test_exporter_reads_no_sealed_column_and_writes_nothing() -> None:
     assert "exporter" not in KEY_STORE
 
 
-def test_nobody_deletes_jobs_and_only_beat_deletes_bucket_keys() -> None:
-    """DELETE: never on jobs, batches, tenants, keys, the audit trail or the dispatcher's lease;
-    on uploaded files' rows for the gateway (a failed upload) and beat (the sweeper); on
-    worker seats for workers (their own, at shutdown) and beat (stale ones); on bucket keys
-    for beat."""
+def test_only_beat_deletes_jobs_and_batches_and_only_beat_deletes_bucket_keys() -> None:
+    """DELETE: on jobs and batches for beat alone (tombstones past retention); never on
+    tenants, keys, the audit trail or the dispatcher's lease; on uploaded files' rows for the
+    gateway (a failed upload) and beat (the sweeper); on worker seats for workers (their own,
+    at shutdown) and beat (stale ones); on bucket keys for beat."""
     for role, tables in JOB_DATABASE.items():
         for table in tables:
             if table in ("files", "file_lines", "workers"):
                 continue
+            if role == "beat" and table in ("jobs", "batches"):
+                continue
             assert "DELETE" not in privileges(dict(tables), table), (role, table)
+    for table in ("jobs", "batches"):
+        deleters = {role for role, tables in JOB_DATABASE.items()
+                    if "DELETE" in privileges(dict(tables), table)}
+        assert deleters == {"beat"}, table
     file_deleters = {role for role, tables in JOB_DATABASE.items()
                      if "DELETE" in privileges(dict(tables), "file_lines")}
     assert file_deleters == {"api", "beat"}
@@ -73,6 +79,16 @@ def test_only_the_dispatcher_side_moves_jobs_in_and_out_of_waiting() -> None:
     assert writers == {"beat", "worker"}
     for role in ("producer", "api"):
         assert "INSERT" in privileges(dict(JOB_DATABASE[role]), "jobs"), role
+
+
+def test_beat_reads_only_a_batch_s_id_and_expiry_and_never_writes_batches() -> None:
+    """To drop emptied batches beat reads their id and expiry, nothing of what was submitted,
+    and may delete them but neither insert nor change one."""
+    beat = dict(JOB_DATABASE["beat"])
+    assert privileges(beat, "batches") == {"SELECT", "DELETE"}
+    (read,) = [g for g in beat["batches"] if g.privilege == "SELECT"]
+    assert read.columns == ("id", "expires_at")
+    assert "INSERT" not in privileges(beat, "jobs")
 
 
 def test_beat_reads_only_tenant_weights_and_owns_the_dispatcher_lease() -> None:

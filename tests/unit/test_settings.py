@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -90,11 +91,22 @@ def test_non_redis_broker_is_refused(env: pytest.MonkeyPatch) -> None:
 @pytest.mark.parametrize("variable, value", [("SEALQ_MAX_ATTEMPTS", "0"),
                                              ("SEALQ_LEASE_SECONDS", "1"),
                                              ("SEALQ_DEFAULT_TTL_SECONDS", "five"),
+                                             ("SEALQ_TOMBSTONE_RETENTION_DAYS", "-1"),
                                              ("SEALQ_LOG_LEVEL", "TRACE")])
 def test_out_of_range_knob_is_named(env: pytest.MonkeyPatch, variable: str, value: str) -> None:
     """An invalid optional knob is refused naming its variable."""
     env.setenv(variable, value)
     assert config_error().startswith(f"{variable} is invalid")
+
+
+def test_tombstone_retention_defaults_to_30_days_and_0_keeps_them(
+        env: pytest.MonkeyPatch) -> None:
+    """Tombstones are kept 30 days after expiry unless set; 0 means kept for ever (None)."""
+    assert load_settings().tombstone_retention == timedelta(days=30)
+    env.setenv("SEALQ_TOMBSTONE_RETENTION_DAYS", "7")
+    assert load_settings().tombstone_retention == timedelta(days=7)
+    env.setenv("SEALQ_TOMBSTONE_RETENTION_DAYS", "0")
+    assert load_settings().tombstone_retention is None
 
 
 def test_env_file_is_read_and_environment_wins(env: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -90,10 +90,13 @@ def purge_command(
         min=1, help="Erase transactions at most (each erases up to 1000 rows).")] =
         SWEEP_MAX_BATCHES,
 ) -> None:
-    """Run the sweeper once now: erase expired jobs' sealed parts, destroy ended bucket keys."""
+    """Run the sweeper once now: erase expired jobs' sealed parts, destroy ended bucket keys.
+
+    Tombstones past SEALQ_TOMBSTONE_RETENTION_DAYS are dropped too."""
     settings = settings_or_exit(env_file)
     foundations = _foundations(settings)
-    sweeper = Sweeper(foundations.jobs_db, foundations.keystore, max_batches=max_batches)
+    sweeper = Sweeper(foundations.jobs_db, foundations.keystore, max_batches=max_batches,
+                      tombstone_retention=settings.tombstone_retention)
     try:
         report = sweeper.run(now=utc_now(), dry_run=dry_run)
     except SealqError as e:
@@ -105,12 +108,13 @@ def purge_command(
     elif dry_run:
         print(f"would expire {report.would_expire} unfinished jobs, erase "
               f"{report.would_erase} jobs' sealed data, destroy {report.would_destroy_keys} "
-              "bucket keys (dry run: nothing changed)")
+              f"bucket keys, drop {report.would_drop_tombstones} tombstones past retention "
+              "(dry run: nothing changed)")
     else:
         more = "" if report.complete else "; more left, run again"
         print(f"expired {report.expired} unfinished jobs, erased {report.erased} jobs' sealed "
               f"data in {report.batches} batches, destroyed {report.keys_destroyed} bucket "
-              f"keys{more}")
+              f"keys, dropped {report.tombstones_dropped} tombstones past retention{more}")
 
 
 def build_dispatcher(settings: Settings, jobs_db: Engine, owner: str) -> Dispatcher:

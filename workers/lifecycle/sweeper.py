@@ -1,11 +1,12 @@
-"""The sweeper: expire unfinished jobs past their TTL, erase sealed parts, destroy bucket keys.
+"""The sweeper: expire unfinished jobs past their TTL, erase sealed parts, destroy bucket keys,
+drop tombstones past retention.
 
 Erasing is batched: each batch picks at most `batch_size` ids (on PostgreSQL with
 `FOR UPDATE SKIP LOCKED`, so two sweepers take different rows) and updates them in one short
 transaction. A row erased once is never counted again (`erased_at IS NULL` guards every write),
 so a run can be repeated or raced at will. The row stays as a tombstone: ids, states, timings,
 token counts and policy codes; only the sealed prompt, result and outcome and the wrapped key
-go.
+go. With a tombstone retention, tombstones older than that go too (`tombstones`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from schemas.db import store_errors
 from schemas.jobs import ErrorCode, JobState
 from schemas.keystore import KeyStore
 from schemas.tables import FileLine, InputFile, Job
+from workers.lifecycle.tombstones import DropReport, Tombstones
 
 # Batches per run: 100 x 1000 rows bounds one run to ~100k rows (a few seconds on PostgreSQL),
 # so a backlog is worked off over several beats instead of one run that never ends.
@@ -49,6 +51,10 @@ class SweepReport:
     would_destroy_keys: int = 0  # dry run: bucket keys whose bucket has ended
     files_erased: int = 0  # uploaded files past expiry (or abandoned uploads) erased
     would_erase_files: int = 0  # dry run: such files
+    tombstones_dropped: int = 0  # job rows past expiry + retention deleted
+    batches_dropped: int = 0  # batch rows past expiry + retention left without jobs, deleted
+    files_dropped: int = 0  # erased uploaded files' rows past expiry + retention deleted
+    would_drop_tombstones: int = 0  # dry run: job tombstones past retention
 
     def as_dict(self) -> dict[str, int | bool]:
         """The report as plain JSON-ready values."""
@@ -56,20 +62,29 @@ class SweepReport:
 
 
 class Sweeper:
-    """Erases what has expired, in bounded batches; `now` always comes from the caller."""
+    """Erases what has expired, in bounded batches; `now` always comes from the caller.
+
+    `tombstone_retention`: how long after its expiry a tombstone is kept (None: for ever).
+    """
 
     def __init__(self, jobs_db: Engine, keystore: KeyStore, *,
                  batch_size: int = SWEEP_BATCH_SIZE,
-                 max_batches: int = SWEEP_MAX_BATCHES) -> None:
+                 max_batches: int = SWEEP_MAX_BATCHES,
+                 tombstone_retention: timedelta | None = None) -> None:
         if batch_size < 1 or max_batches < 1:
             raise ValueError("batch_size and max_batches must be at least 1")
+        if tombstone_retention is not None and tombstone_retention < timedelta(0):
+            raise ValueError("tombstone_retention must not be negative")
         self._jobs_db = jobs_db
         self._keystore = keystore
         self.batch_size = batch_size
         self.max_batches = max_batches
+        self.tombstone_retention = tombstone_retention
+        self._tombstones = Tombstones(jobs_db, batch_size=batch_size, max_batches=max_batches)
 
     def run(self, now: datetime, dry_run: bool = False) -> SweepReport:
-        """One bounded sweep at `now`: destroy ended bucket keys, then expire and erase rows."""
+        """One bounded sweep at `now`: destroy ended bucket keys, expire and erase rows, then
+        drop tombstones past retention."""
         if dry_run:
             return self._preview(now)
         # Keys first: destroying a bucket key is what makes backups unreadable, and it is
@@ -97,9 +112,14 @@ class Sweeper:
                     complete = True
                     break
             files_erased = self._erase_files(now)
+            dropped = DropReport()
+            if self.tombstone_retention is not None:
+                dropped = self._tombstones.drop(now - self.tombstone_retention)
         return SweepReport(expired=expired, erased=erased, keys_destroyed=keys_destroyed,
-                           batches=batches, complete=complete, files_erased=files_erased,
-                           key_log_clean=key_log_clean)
+                           batches=batches, complete=complete and dropped.complete,
+                           files_erased=files_erased, key_log_clean=key_log_clean,
+                           tombstones_dropped=dropped.jobs, batches_dropped=dropped.batches,
+                           files_dropped=dropped.files)
 
     def _files_due(self, now: datetime) -> ColumnElement[bool]:
         abandoned = now - timedelta(seconds=constants.STALE_UPLOAD_SECONDS)
@@ -133,6 +153,10 @@ class Sweeper:
         """Expire and erase up to batch_size rows in one transaction: (picked, expired, erased)."""
         pick = (select(Job.id, Job.state)
                 .where(Job.expires_at <= now, Job.erased_at.is_(None))
+                # Oldest first, and the order keeps PostgreSQL on ix_jobs_unerased: unordered,
+                # it guesses that a sequential scan meets enough due rows early, while at
+                # scale the tombstones it must pass first are most of the table.
+                .order_by(Job.expires_at)
                 .limit(self.batch_size)
                 # Rows another sweeper holds are skipped, not waited for (PostgreSQL;
                 # SQLite ignores this and serialises writers on its own).
@@ -182,8 +206,11 @@ class Sweeper:
                 past, Job.erased_at.is_(None))) or 0
             would_erase_files = session.scalar(select(func.count()).select_from(InputFile)
                                                .where(self._files_due(now))) or 0
+            would_drop = (0 if self.tombstone_retention is None
+                          else self._tombstones.count(now - self.tombstone_retention))
         with store_errors("key store"):
             would_destroy = self._keystore.count_expired(now=now)
         return SweepReport(dry_run=True, would_expire=would_expire, would_erase=would_erase,
                            would_destroy_keys=would_destroy,
-                           would_erase_files=would_erase_files)
+                           would_erase_files=would_erase_files,
+                           would_drop_tombstones=would_drop)

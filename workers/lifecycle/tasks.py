@@ -47,7 +47,9 @@ class Maintenance:
         with self._lock:
             if self._sweeper is None:
                 foundations = load_foundations(self._require())
-                self._sweeper = Sweeper(foundations.jobs_db, foundations.keystore)
+                self._sweeper = Sweeper(
+                    foundations.jobs_db, foundations.keystore,
+                    tombstone_retention=self._require().tombstone_retention)
             return self._sweeper
 
     def reconciler(self) -> Reconciler:
@@ -83,8 +85,10 @@ def register_maintenance_tasks(app: Celery) -> None:
     def sweep() -> dict[str, int | bool]:
         """Erase what has expired, destroy ended bucket keys."""
         report = maintenance.sweeper().run(now=utc_now())
-        log.info("sweep: expired %d, erased %d, keys destroyed %d in %d batches%s",
+        log.info("sweep: expired %d, erased %d, keys destroyed %d in %d batches, tombstones "
+                 "dropped %d (batches %d, files %d)%s",
                  report.expired, report.erased, report.keys_destroyed, report.batches,
+                 report.tombstones_dropped, report.batches_dropped, report.files_dropped,
                  "" if report.complete else " (more left for the next run)")
         return report.as_dict()
 
