@@ -96,6 +96,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--guard", action="store_true",
                    help="only the input guard's cost per 2 kB prompt; ends with a `guard ms` "
                         "line")
+    from bench import growth
+
+    growth.add_arguments(p)
     return p.parse_args(argv)
 
 
@@ -241,6 +244,11 @@ def main(argv: list[str] | None = None) -> None:
         if args.json:
             args.json.write_text(json.dumps(found, indent=2))
         print(last_line(found))
+        return
+    if args.growth:
+        from bench.growth import run_growth
+
+        run_growth(args, say)
         return
     if args.fairness:
         with processes.cleanup_on_exit():

@@ -118,3 +118,22 @@ def test_guard_bench_reports_every_side(tmp_path: Path) -> None:
     found = json.loads(results.read_text())
     assert set(found) == {"en", "zh", "lookalike_en", "lookalike_zh"}
     assert all(ms > 0 for ms in found.values()), found
+
+
+GROWTH_LAST_LINE = re.compile(r"^growth submit=(\d+\.\d\d) claim=(\d+\.\d\d) sweep=(\d+\.\d\d)$")
+
+
+def test_growth_bench_measures_both_sizes_and_ends_with_the_ratios(tmp_path: Path) -> None:
+    """`--growth --growth-rows 20000` fills 2,000 and 20,000 job rows, measures submit,
+    claim+finish and sweep on each in every round, and ends with three positive ratios."""
+    results = tmp_path / "growth.json"
+    code, out, err = _run_bench("--growth", "--growth-rows", "20000", "--json", str(results))
+    assert code == 0, err[-3000:]
+    match = GROWTH_LAST_LINE.match(out.strip().splitlines()[-1])
+    assert match, out[-500:]
+    assert all(float(ratio) > 0 for ratio in match.groups())
+    found = json.loads(results.read_text())
+    assert [size["rows"] for size in found["sizes"]] == [2000, 20_000]
+    for size in found["sizes"]:
+        assert all(len(size["rates"][name]) == found["rounds"] and min(size["rates"][name]) > 0
+                   for name in ("submit", "claim", "sweep"))
