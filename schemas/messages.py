@@ -21,7 +21,13 @@ VISIBILITY_TIMEOUT_SECONDS = 6 * 3600
 
 def celery_config(broker_url: str) -> dict[str, Any]:
     """Celery settings shared by producers, workers and beat."""
+    transport = {}
+    if broker_url.startswith("redis://"):
+        # kombu's Redis transport, reusing its clients (workers.broker_transport); rediss:// and
+        # sentinel keep kombu's own, with their TLS and discovery rules.
+        transport["broker_transport"] = "workers.broker_transport:Transport"
     return {
+        **transport,
         "broker_url": broker_url,
         # JSON only: pickle would let whoever can write to Redis run code in the worker.
         "task_serializer": "json",
