@@ -101,6 +101,9 @@ class Settings(BaseSettings):
     enforce_eager: bool | None = None
     kv_cache_gib: Annotated[int, Field(ge=1)] = 2
     worker_concurrency: Annotated[int, Field(ge=1, le=1024)] = constants.DEFAULT_WORKER_CONCURRENCY
+    # Task events (received, started, succeeded) for Flower's task pages; three Redis
+    # publishes per job on the worker's one consumer thread. Off: Flower still shows workers.
+    worker_task_events: bool = True
     # Worker's own Prometheus endpoint (engine load, jobs finished); off when unset.
     worker_metrics_port: Annotated[int, Field(ge=1, le=65535)] | None = None
     # Loopback by default: in compose the worker binds 0.0.0.0 on its internal network only.

@@ -52,16 +52,17 @@ def restrict_remote_control() -> list[str]:
     return dropped
 
 
-def build_worker(app: Celery, **options: Any) -> Worker:
+def build_worker(app: Celery, *, task_events: bool = True, **options: Any) -> Worker:
     """A Celery worker (threads pool) as every sealq process that consumes runs it.
 
     Mingle and gossip are off: sealq revokes nothing through Celery (the database is the
     truth) and needs no elections, and both would have workers broadcast on the
-    remote-control channel, which the Redis ACL lets them only listen to.
+    remote-control channel, which the Redis ACL lets them only listen to. Without
+    `task_events` the worker still sends its heartbeats (Flower lists it) but no task events.
     """
     restrict_remote_control()
     worker: Worker = app.Worker(pool="threads", without_mingle=True, without_gossip=True,
-                                task_events=True, **options)
+                                task_events=task_events, **options)
     return worker
 
 

@@ -87,7 +87,8 @@ def serve(settings: Settings, foundations: Foundations, engine: Engine, policy: 
     slots = concurrency or settings.worker_concurrency
     worker = build_worker(
         app, concurrency=slots, queues=[queue or settings.queue], hostname=f"sealq@{name}",
-        loglevel=settings.log_level, optimization="fair")
+        loglevel=settings.log_level, optimization="fair",
+        task_events=settings.worker_task_events)
     # Announced once the engine is up: the dispatcher releases jobs for these slots only.
     seat = Seat(foundations.jobs_db, name=name, queue=queue or settings.queue, slots=slots,
                 clock=utc_now)

@@ -1,8 +1,8 @@
 """A sealq worker's Celery side, exactly as `sealq worker` sets it up, with an instant engine.
 
-Run as a script: `python tests/support/celery_worker.py HOSTNAME QUEUE` with SEALQ_BROKER_URL
-set. Every task succeeds at once, so Redis traffic (consume, ack, events, remote control) is a
-real worker's without loading a model or touching a database.
+Run as a script: `python tests/support/celery_worker.py HOSTNAME QUEUE [--no-task-events]` with
+SEALQ_BROKER_URL set. Every task succeeds at once, so Redis traffic (consume, ack, events, remote
+control) is a real worker's without loading a model or touching a database.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ def main() -> None:
     runtime.generator = InstantGenerator()  # type: ignore[assignment]  # duck-typed stand-in
     app = create_app(os.environ["SEALQ_BROKER_URL"])
     build_worker(app, concurrency=2, queues=[queue], hostname=hostname, loglevel="INFO",
-                 optimization="fair").start()
+                 optimization="fair", task_events="--no-task-events" not in sys.argv).start()
 
 
 if __name__ == "__main__":
