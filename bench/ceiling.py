@@ -18,20 +18,19 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from bench import machine
 from bench.backend import TENANT, Backend, backend
 from bench.dispatcher import DispatcherProcess
+from bench.fairness_live import release_fifo
 from bench.worker import WorkerProcess
 from bench.workload import Workload, custom_id, request_body
 from producer.client import Client
-from schemas.constants import DEFAULT_QUEUE
 from schemas.db import make_engine
 from schemas.jobs import TERMINAL_STATES, BatchLine, JobState
 from schemas.tables import Job
 from workers.lifecycle.publisher import Publisher
-from workers.runtime import utc_now
 
 Say = Callable[[str], None]
 KINDS = ("free_text", "report_analysis")
@@ -104,12 +103,7 @@ class CeilingQueue:
 
     def release_all(self, batch_id: str) -> int:
         """Mark every job of the batch released and publish them in submit order."""
-        with self._db.begin() as connection:
-            marked = connection.execute(
-                update(Job).where(Job.batch_id == batch_id, Job.enqueued_at.is_(None))
-                .values(enqueued_at=utc_now()).returning(Job.position, Job.id)
-                .execution_options(synchronize_session=False)).tuples().all()
-        return self._publisher.publish([job_id for _, job_id in sorted(marked)], DEFAULT_QUEUE)
+        return release_fifo(self._db, self._publisher, batch_id)
 
     def wait(self, batch_id: str, started: float) -> tuple[int, float]:
         """Block until every job is terminal; (succeeded, seconds from `started` to the last

@@ -98,6 +98,17 @@ def dispatching(backend: Backend, log_path: Path) -> Iterator[DispatchProcess]:
         dispatcher.stop()
 
 
+def release_fifo(jobs_db: Engine, publisher: Publisher, batch_id: str) -> int:
+    """Mark a batch's waiting jobs released and publish them at once, in submit order."""
+    with jobs_db.begin() as connection:
+        marked = connection.execute(
+            update(Job).where(Job.batch_id == batch_id, Job.state == JobState.QUEUED.value,
+                              Job.enqueued_at.is_(None))
+            .values(enqueued_at=utc_now()).returning(Job.position, Job.id)
+            .execution_options(synchronize_session=False)).tuples().all()
+    return publisher.publish([job_id for _, job_id in sorted(marked)], DEFAULT_QUEUE)
+
+
 class LiveQueue:
     """Tenants' batches on a live worker: submit, release, count what finished when."""
 
@@ -131,13 +142,7 @@ class LiveQueue:
 
     def release_fifo(self, batch_id: str) -> int:
         """Mark the whole batch released and publish every job in submit order (no window)."""
-        with self.jobs_db.begin() as connection:
-            marked = connection.execute(
-                update(Job).where(Job.batch_id == batch_id, Job.state == JobState.QUEUED.value,
-                                  Job.enqueued_at.is_(None))
-                .values(enqueued_at=utc_now()).returning(Job.position, Job.id)
-                .execution_options(synchronize_session=False)).tuples().all()
-        return self._publisher.publish([job_id for _, job_id in sorted(marked)], DEFAULT_QUEUE)
+        return release_fifo(self.jobs_db, self._publisher, batch_id)
 
     def succeeded(self, batch_ids: Sequence[str], start: datetime | None = None,
                   end: datetime | None = None) -> int:

@@ -137,3 +137,20 @@ def test_growth_bench_measures_both_sizes_and_ends_with_the_ratios(tmp_path: Pat
     for size in found["sizes"]:
         assert all(len(size["rates"][name]) == found["rounds"] and min(size["rates"][name]) > 0
                    for name in ("submit", "claim", "sweep"))
+
+
+CEILING_LINE = re.compile(r"^ceiling jobs/s=(\d+)$")
+
+
+def test_ceiling_bench_runs_real_workers_on_the_instant_engine(tmp_path: Path) -> None:
+    """`--ceiling --smoke` runs both kinds through a real worker, every job succeeds, and it
+    ends with the jobs/s line."""
+    results = tmp_path / "ceiling.json"
+    code, out, err = _run_bench("--ceiling", "--smoke", "--ceiling-workers", "1",
+                                "--json", str(results))
+    assert code == 0, err[-3000:]
+    match = CEILING_LINE.match(out.strip().splitlines()[-1])
+    assert match and int(match.group(1)) > 0, out[-500:]
+    runs = json.loads(results.read_text())["runs"]
+    assert [run["kind"] for run in runs] == ["free_text", "report_analysis"]
+    assert all(run["succeeded"] == run["jobs"] == 200 for run in runs), runs

@@ -28,10 +28,9 @@ class Recorder:
         return [item * 10 for item in items]
 
 
-def run_calls(commit: GroupCommit[int, int], items: Sequence[int]) -> tuple[
-        dict[int, int], dict[int, BaseException], list[threading.Thread]]:
-    answers: dict[int, int] = {}
-    errors: dict[int, BaseException] = {}
+def run_calls(commit: GroupCommit[int, int], items: Sequence[int],
+              answers: dict[int, int], errors: dict[int, BaseException]) -> list[threading.Thread]:
+    """One thread per item calling `commit`; answers and errors land in the dicts."""
 
     def call(item: int) -> None:
         try:
@@ -42,15 +41,28 @@ def run_calls(commit: GroupCommit[int, int], items: Sequence[int]) -> tuple[
     threads = [threading.Thread(target=call, args=(item,)) for item in items]
     for thread in threads:
         thread.start()
-    return answers, errors, threads
+    return threads
 
 
-def wait_queued(commit: GroupCommit[int, int], count: int) -> None:
+def queue_behind_a_write(write: Recorder, commit: GroupCommit[int, int], queued: int) -> tuple[
+        dict[int, int], dict[int, BaseException]]:
+    """Call 0 starts a group and is held in its write; calls 1..queued wait behind it; then
+    the write is released. Every call's answer or error, once all have returned."""
+    answers: dict[int, int] = {}
+    errors: dict[int, BaseException] = {}
+    threads = run_calls(commit, [0], answers, errors)
+    assert write.entered.wait(timeout=10)
+    threads += run_calls(commit, range(1, queued + 1), answers, errors)
     for _ in range(1000):
-        if len(commit._waiting) == count:
-            return
+        if len(commit._waiting) == queued:
+            break
         threading.Event().wait(0.01)
-    pytest.fail(f"never saw {count} calls waiting")
+    else:
+        pytest.fail(f"never saw {queued} calls waiting")
+    write.release.set()
+    for thread in threads:
+        thread.join(timeout=10)
+    return answers, errors
 
 
 def test_a_lone_call_is_written_at_once_as_a_group_of_one() -> None:
@@ -65,15 +77,7 @@ def test_calls_arriving_during_a_write_share_the_next_group() -> None:
     """While group 1 is written, 9 calls queue; they are written as one group of 9."""
     write = Recorder()
     commit: GroupCommit[int, int] = GroupCommit(write, max_groups=1)
-    answers, errors, first = run_calls(commit, [0])
-    assert write.entered.wait(timeout=10)
-    more_answers, more_errors, rest = run_calls(commit, range(1, 10))
-    wait_queued(commit, 9)
-    write.release.set()
-    for thread in first + rest:
-        thread.join(timeout=10)
-    answers.update(more_answers)
-    errors.update(more_errors)
+    answers, errors = queue_behind_a_write(write, commit, 9)
     assert errors == {}
     assert answers == {i: i * 10 for i in range(10)}
     assert write.groups[0] == [0] and sorted(write.groups[1]) == list(range(1, 10))
@@ -84,15 +88,7 @@ def test_groups_never_exceed_max_size() -> None:
     """20 waiting calls with max_size 8: groups of at most 8, every call answered once."""
     write = Recorder()
     commit: GroupCommit[int, int] = GroupCommit(write, max_size=8, max_groups=1)
-    answers, errors, first = run_calls(commit, [0])
-    assert write.entered.wait(timeout=10)
-    more_answers, more_errors, rest = run_calls(commit, range(1, 21))
-    wait_queued(commit, 20)
-    write.release.set()
-    for thread in first + rest:
-        thread.join(timeout=10)
-    answers.update(more_answers)
-    errors.update(more_errors)
+    answers, errors = queue_behind_a_write(write, commit, 20)
     assert errors == {} and len(answers) == 21
     assert max(len(group) for group in write.groups) == 8
     assert sorted(item for group in write.groups for item in group) == list(range(21))
@@ -102,15 +98,7 @@ def test_a_failed_group_fails_its_calls_and_the_next_group_still_runs() -> None:
     """The group holding 3 fails: each of its calls raises, the later group succeeds."""
     write = Recorder(fail_on=3)
     commit: GroupCommit[int, int] = GroupCommit(write, max_size=3, max_groups=1)
-    answers, errors, first = run_calls(commit, [0])
-    assert write.entered.wait(timeout=10)
-    more_answers, more_errors, rest = run_calls(commit, [1, 2, 3, 4, 5, 6])
-    wait_queued(commit, 6)
-    write.release.set()
-    for thread in first + rest:
-        thread.join(timeout=10)
-    answers.update(more_answers)
-    errors.update(more_errors)
+    answers, errors = queue_behind_a_write(write, commit, 6)
     failed_group = next(group for group in write.groups if 3 in group)
     assert set(errors) == set(failed_group)
     assert all(isinstance(e, RuntimeError) for e in errors.values())
