@@ -22,7 +22,11 @@ from workers.policy.rules import (
 
 # A few words of filler ("all of the previous", "whatever guidance came with").
 _GAP = r"(?:[\w'-]+[ ,]+){0,5}?"
+# A drop verb as a request ("ignore ...", "you will ignore ..."), not a plan a report describes
+# ("management will no longer follow the previous rules").
 _DROP = (
+    # (The look-ahead on first letters lets the regex engine skip ahead to candidates.)
+    r"(?=[abcdefinopstuw])(?:(?<=you will )|(?<=you'll )|(?<!will )(?<!would )(?<!shall ))"
     r"(?:ignor(?:e|ing)|disregard(?:ing)?|forget(?:ting)?|neglect|skip|bypass|overrid(?:e|ing)|"
     r"drop|discard|throw (?:away|out)|scratch|abandon|abort|cancel|erase|wipe|unlearn|"
     r"set aside|put aside|pay no (?:attention|heed|mind) to|stop (?:following|obeying|using)|"
@@ -49,6 +53,20 @@ _STANDING = (
     r"commands|programming|restrictions|briefing|setup|configuration|priorities|orders|"
     r"settings|persona)"
 )
+# Owners that make any of _ORDERS the model's own ("your policy", "the system's framework"):
+# a report's "previous dividend policy" or "developer programme rules" are its content.
+_MODELS = (
+    r"(?:your|you|the system's|the operator's|the developer's|(?:the )?(?:system|developer|"
+    r"operator) (?:prompt|message)'s|(?:the )?(?:preset|default|standing))"
+)
+# Between the owner and the orders only words that keep them the model's ("all previous
+# system instructions"), not a report's subject ("the previous approval rules").
+_OWNED = (
+    r"(?:(?:all|of|the|your|those|these|any|and|or|other|earlier|previous|prior|above|"
+    r"original|initial|system|operator|developer|old|existing|current|safety|default|"
+    r"standing|hidden|secret|internal|preset|usual|given|such|kind|sort|type|set|"
+    r"operating|core|base|built-in|prior|earlier)[ ,]+){0,4}"
+)
 _VOID = (
     r"(?:void|null|obsolete|outdated|superseded|withdrawn|revoked|retired|suspended|lifted|"
     r"cancel+ed|deprecated|invalid|a mistake|wrong|a test|no longer (?:valid|apply|applies|"
@@ -62,7 +80,10 @@ RULES: tuple[Rule, ...] = (
                    "bypass override overriding drop discard throw scratch abandon abort "
                    "cancel erase wipe unlearn aside pay stop follow obey apply bother "
                    "listen never nevermind suspend clear",
-         rf"\b{_DROP}\b[ ,:]+{_GAP}{_WHOSE}\b[ ,]*{_GAP}{_ORDERS}\b"),
+         rf"\b{_DROP}\b[ ,:]+{_GAP}{_WHOSE}\b[ ,]*{_OWNED}{_STANDING}\b|"
+         r"\b(?:ignor(?:e|ing)|disregard(?:ing)?|forget|set aside|drop|discard) (?:all |any |"
+         r"whatever )?(?:the )?(?:prior|previous|earlier|preceding|initial|above) guidance\b|"
+         rf"\b{_DROP}\b[ ,:]+{_GAP}{_MODELS}\b[ ,]*{_GAP}{_ORDERS}\b"),
     rule(OVERRIDE, "ignore ignoring disregard disregarding forget forgetting neglect skip "
                    "bypass override overriding drop discard throw scratch abandon abort "
                    "cancel erase wipe unlearn aside pay stop follow obey apply bother "
@@ -74,7 +95,7 @@ RULES: tuple[Rule, ...] = (
                    "bypass override overriding drop discard throw scratch abandon abort "
                    "cancel erase wipe unlearn aside pay stop follow obey apply bother "
                    "listen never nevermind suspend clear",
-         rf"\b{_DROP}\b (?:the|your|this|that) {_ORDERS} (?:you(?:'ve| have)? been given|"
+         rf"\b{_DROP}\b {_GAP}{_ORDERS} (?:that |which )?(?:you(?:'ve| have)? been given|"
          r"you were (?:given|handed|assigned)|you got|you received|given to you|assigned to you)"),
     rule(OVERRIDE, "asked told instructed configured set",
          r"\b(?:don't|do not|never|stop) (?:do(?:ing)?|follow(?:ing)?) what you (?:were|have "
@@ -121,7 +142,12 @@ RULES: tuple[Rule, ...] = (
          r"\b(?:priority|precedence) over (?:everything|all|any|your|the system|whatever)\b|"
          r"\b(?:overrides?|supersedes?) (?:all|any|every|everything|your|the (?:system|"
          r"original|previous|initial|operator))\b"),
-    rule(OVERRIDE, "override", r"\b(?:system|admin|operator|root|emergency) override\b"),
+    # An override announced ("SYSTEM OVERRIDE:", "admin override engaged"), not one a control
+    # log or a report describes ("the admin override of approval limits", "override=true").
+    rule(OVERRIDE, "override",
+         r"\b(?:system|admin|operator|root|emergency) override\b(?=\s?[:!\]】)—-]|\s(?:mode|"
+         r"activated|enabled|engaged|in effect|initiated|accepted|granted|confirmed|code|"
+         r"protocol|in progress|now)\b|\s*$)"),
     rule(OVERRIDE, "opposite", r"\bopposite of (?:what )?(?:your|the) (?:instructions|rules|"
                                r"system|prompt|guidelines|operator)"),
     # "everything above this line is obsolete", "treat what came before as a draft"
@@ -147,6 +173,10 @@ RULES: tuple[Rule, ...] = (
          r"\b(?:reply|respond|answer|output|say|write|return)(?: with)?(?: only| just)?"
          r" (?:the (?:word|phrase|string) )?(?:\"[^\"\n]{1,40}\"|'[^'\n]{1,40}')"
          r"(?: only| and nothing (?:else|more)| and stop|,? nothing (?:else|more))\b"),
+    # The answer dictated verbatim: 'your output must be {"summary": "ok"}'
+    rule(OVERRIDE, "output answer reply response summary",
+         r"\byour (?:output|answer|reply|response|summary) (?:must|should|shall|will|has to) "
+         r"(?:only |just |simply )?(?:be|read|say|consist of|contain only)\s?[\"'{\[]"),
     rule(OVERRIDE, "restrictions limits filters safeguards",
          r"\b(?:all|any|whatever|your|content|safety|output) (?:restrictions|limits|filters|"
          r"safeguards)\b[^.\n]{0,40}? (?:are|have been|were|is) (?:hereby |now |all )?"
@@ -186,9 +216,17 @@ RULES: tuple[Rule, ...] = (
          r"(?:version of yourself|ai|model|unrestricted|jailbroken)|imagine (?:you are|you're|"
          r"that you are) an? (?:ai|model|assistant|chatbot)|channel the spirit|evil twin|"
          r"alter ego|(?:two|2) characters)\b"),
+    # Modes only a jailbreak has, and software's own modes ("the SDK's developer mode") when
+    # the model is put into them ("switch to developer mode", "debug mode: on").
     rule(PERSONA, "mode",
-         r"\b(?:developer|maintenance|god|debug|admin|sudo|dan|jailbreak|unrestricted|unlocked|"
-         r"unfiltered|superuser|root|chaos|evil) mode\b"),
+         r"\b(?:god|sudo|dan|jailbreak|unrestricted|unlocked|unfiltered|superuser|chaos|evil) "
+         r"mode\b|"
+         r"\b(?:enter|entering|enable|enabling|activate|activating|switch (?:in)?to|switching "
+         r"(?:in)?to|turn on|go into|now in|you(?:'re| are)(?: now)? in|put yourself in|boot "
+         r"into|respond in|answer in|reply in|run in|operate in|unlock|start) (?:the |your )?"
+         r"(?:developer|maintenance|debug|admin|root) mode\b|"
+         r"\b(?:developer|maintenance|debug|admin|root) mode(?: is)? ?(?::|enabled|activated|"
+         r"engaged|unlocked|on\b|now on)"),
     rule(PERSONA, "restrictions filters limits rules guidelines boundaries moral censorship "
                   "safety",
          r"\b(?:ai|model|assistant|chatbot|bot|you|yourself|version|answer)\b[^.\n]{0,40}?"
@@ -222,11 +260,13 @@ RULES: tuple[Rule, ...] = (
          r"give me|send me|share|disclose|leak|expose|export|return|type out|read out|restate|"
          r"provide)\b[ ,:]+(?:[\w'-]+[ ,]+){0,6}?(?:(?:your|the|its|my|this) )?"
          r"(?:(?:full|entire|whole|complete|exact|original|initial|hidden|secret|internal|"
-         r"current) )*(?:system (?:prompt|message|instructions?)|initial (?:prompt|instructions|"
-         r"setup|message|configuration)|original (?:prompt|instructions)|hidden (?:prompt|"
+         r"current) )*(?:system (?:prompt(?!s)|message|instructions?)|your system prompts|"
+         r"initial (?:prompt|instructions|setup|message|configuration)|"
+         r"original (?:prompt|instructions)|hidden (?:prompt|"
          r"instructions|preamble|part|text|rules)|pre-?prompt|preamble|context window|"
          r"configuration|setup text|instructions? you|rules you|prompt you|conversation "
-         r"(?:history|so far)|chat history|message history|everything (?:above|before|so far)|"
+         r"(?:history|so far)|chat history|message history|"
+         r"everything (?:above|before|so far)(?! ?[\d$€£¥])|"
          r"(?:text|words|content|messages?|lines) (?:above|before (?:this|my|mine))|"
          r"first message|previous (?:user|conversation|messages|turn|chat)|last (?:\w+ )?"
          r"messages|(?:everything|all|whatever|the text|what) (?:that )?(?:precedes|came "
@@ -243,7 +283,9 @@ RULES: tuple[Rule, ...] = (
          r"developer|system|admin(?:istrator)?) (?:place|put|write|wrote|gave|give|provide|set)"),
     rule(EXTRACTION, "what",
          r"\bwhat (?:is|are|was|were) (?:your|the) (?:system|initial|original|hidden|secret|"
-         r"first) (?:prompts?|instructions?|messages?|rules|directives)"),
+         r"first) (?:prompts?|instructions?|messages?|rules|directives)\b"
+         # ... but not a third party's ("the original instructions in the tender")
+         r"(?! (?:in|of|for|from|to|on|issued|given to|sent to) (?:the|a|an|this|its|their)\b)"),
     rule(EXTRACTION, "what",
          r"\bwhat (?:did|does|do|was|were|is|are) (?:the |your )?(?:message|text|prompt|"
          r"instructions?|rules|system message|words|first message)s? (?:before|above|prior|"
@@ -375,7 +417,13 @@ RULES: tuple[Rule, ...] = (
     rule(ADDRESSED, "ai ais llm llms language chatbot chatbots assistant assistants "
                     "automated",
          r"\b(?:ai|llm|language model|chatbot|assistant|automated (?:reviewer|system|tool|reader|"
-         r"summari[sz]er|screener|agent))s?\b(?! (?:controller|treasurer|"
-         r"manager|director|secretary|professor|to|accountant|vendor))[^.\n]{0,30}?\b(?:must|"
-         r"should|shall|need to|are required to|are instructed to)\b(?! be\b)"),
+         r"summari[sz]er|screener|agent))s?\b"
+         # The modal's subject is the model itself, perhaps busy with this text ("AI assistants
+         # processing this email must"), not a product ("the AI assistant product should").
+         r"(?: (?:reviewer|tool|agent|system|summari[sz]er|screener|reader|bot|model)s?)?"
+         r"(?: (?:of|for|on|in charge of) (?:this|these|the following) [a-z]+)?"
+         r"(?:,? (?:that |which |who )?(?:reads?|reading|processes|processing|summari[sz]ing|"
+         r"reviewing|handling|screening|analy[sz]ing|parsing|scanning|sees|seeing)\b"
+         r"[^.\n]{0,30}?)?,?(?: you)? (?:must|should|shall|need to|are required to|"
+         r"are instructed to)\b(?! be\b)"),
 )

@@ -3,7 +3,8 @@
 Deterministic (fixed fold seed, lbfgs, sorted features), so re-running it reproduces the
 shipped `guard_model.json`; `--check` says whether it does. The threshold is chosen from
 out-of-fold scores on the tuning part only: the lowest logit that keeps the guard (rules and
-classifier together) at or under TARGET_FALSE_POSITIVES flagged clean prompts per language.
+classifier together) at or under TARGET_FALSE_POSITIVE_RATE of clean prompts flagged per
+language, plus MARGIN.
 The held-out part is never read here. Needs scikit-learn (a development dependency).
 """
 
@@ -41,10 +42,13 @@ MIN_DOCUMENTS = 2
 # Inverse regularisation strength of the logistic regression.
 C = 10.0
 FOLDS = 5
-# Clean tuning prompts per language the whole guard may flag, out of fold.
-TARGET_FALSE_POSITIVE_RATE = 0.01
-# Logits are moved this far above the tightest clean prompt the threshold must clear.
-MARGIN = 1e-3
+# Clean tuning prompts per language the whole guard may flag, out of fold. None: out of fold
+# the classifier adds a handful of catches to the rules' (2 of 142 English attempts), while a
+# threshold inside the clean prompts' tail flags unseen report wording at a few per cent.
+TARGET_FALSE_POSITIVE_RATE = 0.0
+# The threshold sits this far (in logit) above the highest clean prompt it must clear, so
+# clean texts a little unlike the tuning part's stay under it.
+MARGIN = 0.5
 WINDOW = 400
 STRIDE = 200
 DECIMALS = 5
