@@ -15,6 +15,7 @@ from celery.apps.worker import Worker
 from schemas.constants import TASK_GENERATE
 from schemas.errors import EngineDead
 from schemas.messages import celery_config, is_job_id
+from workers.consumer import CONSUMER
 from workers.generate import Generator
 from workers.lifecycle.tasks import register_maintenance_tasks
 
@@ -58,11 +59,12 @@ def build_worker(app: Celery, *, task_events: bool = True, **options: Any) -> Wo
     Mingle and gossip are off: sealq revokes nothing through Celery (the database is the
     truth) and needs no elections, and both would have workers broadcast on the
     remote-control channel, which the Redis ACL lets them only listen to. Without
-    `task_events` the worker still sends its heartbeats (Flower lists it) but no task events.
+    `task_events` the worker still sends its heartbeats (Flower lists it) but no task events;
+    with them, they go out in batches (workers.consumer).
     """
     restrict_remote_control()
     worker: Worker = app.Worker(pool="threads", without_mingle=True, without_gossip=True,
-                                task_events=task_events, **options)
+                                task_events=task_events, consumer_cls=CONSUMER, **options)
     return worker
 
 
