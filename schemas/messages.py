@@ -12,9 +12,8 @@ from schemas.constants import DEFAULT_QUEUE, MAINTENANCE_QUEUE, TASK_RECONCILE, 
 
 JOB_ID_PATTERN = re.compile(r"^[0-9a-f]{32}$")
 
-# Redis redelivers a message nobody acked within this window. A GPU job under load can wait
-# in the engine for many minutes, and a redelivery while it still runs only costs a wasted
-# claim (the lease refuses it), so the window is long; lost messages are the reconciler's job,
+# For a consumer that keeps kombu's ack emulation on (sealq's do not, see celery_config): Redis
+# redelivers a message nobody acked within this window. Lost messages are the reconciler's job,
 # which puts their jobs back to waiting in the database far sooner.
 VISIBILITY_TIMEOUT_SECONDS = 6 * 3600
 
@@ -39,14 +38,19 @@ def celery_config(broker_url: str) -> dict[str, Any]:
         "task_default_queue": DEFAULT_QUEUE,
         "task_routes": {TASK_SWEEP: {"queue": MAINTENANCE_QUEUE},
                         TASK_RECONCILE: {"queue": MAINTENANCE_QUEUE}},
-        # Ack after the job is committed, so a worker that dies mid-job leaves its message to
-        # be redelivered; the lease in the database keeps a redelivery from running it twice.
+        # The database, not Redis, is the record of every job: a message taken by a worker that
+        # dies before claiming its job is found by the reconciler (released, no message in
+        # Redis for LOST_MESSAGE_SECONDS) and released again, and a job that was claimed has a
+        # lease that runs out. So kombu keeps no copy of taken messages (no ack emulation): that
+        # bookkeeping cost two Redis round trips per job on the worker's one consumer thread,
+        # and restoring copies after a reconnect released jobs twice. Acking is then local.
         "task_acks_late": True,
         "task_reject_on_worker_lost": True,
         # One message per thread: a long GPU job must not sit on a pile of prefetched
         # messages that idle workers elsewhere could be running.
         "worker_prefetch_multiplier": 1,
-        "broker_transport_options": {"visibility_timeout": VISIBILITY_TIMEOUT_SECONDS},
+        "broker_transport_options": {"visibility_timeout": VISIBILITY_TIMEOUT_SECONDS,
+                                     "ack_emulation": False},
         "broker_connection_retry_on_startup": True,
         "broker_connection_timeout": 5,
         # Flower shows live task events; they carry the job id only. Producers send no

@@ -54,3 +54,20 @@ def test_other_schemes_keep_kombus_own_transport() -> None:
     assert "broker_transport" not in celery_config("sentinel://h:26379/0")
     assert celery_config("redis://h:6379/0")["broker_transport"] == \
         "workers.broker_transport:Transport"
+
+
+def test_a_taken_message_leaves_no_copy_in_redis(redis_url: str) -> None:
+    """No ack emulation: a message taken and not acked is gone from Redis (the database and
+    the reconciler recover its job), and kombu's unacked hash is never written."""
+    assert celery_config(redis_url)["broker_transport_options"]["ack_emulation"] is False
+    app = Celery("transport-test", set_as_current=False)
+    app.conf.update(celery_config(redis_url))
+    with app.connection_for_write() as connection:
+        queue = connection.SimpleQueue("sealq-transport-taken")
+        queue.put({"n": 1})
+        taken = queue.get(timeout=5)
+        assert taken.payload == {"n": 1}
+        client = connection.default_channel._create_client()
+        assert client.llen("sealq-transport-taken") == 0
+        assert not client.exists("unacked", "unacked_index")
+        queue.close()

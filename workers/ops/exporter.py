@@ -88,7 +88,8 @@ def _broker_metrics(facts: BrokerFacts) -> Iterable[Metric]:
         depth.add_metric([queue], count)
     yield depth
     yield _gauge("sealq_broker_unacked_messages",
-                 "Messages taken by a worker and not yet acknowledged (kombu's unacked hash)",
+                 "Messages in kombu's unacked hash: taken and not acknowledged by a consumer "
+                 "with kombu's ack emulation on (sealq's own keep no copy: 0)",
                  facts.unacked)
 
 

@@ -69,17 +69,14 @@ class FlowerLaunch:
 
 
 def flower_config(broker_url: str) -> dict[str, object]:
-    """Celery settings for Flower's app: the broker contract the workers use, minus acking.
+    """Celery settings for Flower's app: the broker contract the workers use.
 
     Flower consumes only events and remote-control replies, never a task message. Without
-    ack emulation its kombu channel keeps no unacked state and never restores other
-    consumers' messages to their queues (which would need rights over the task queues, and
-    with Celery's defaults would redeliver a job after one hour instead of sealq's six).
+    ack emulation (celery_config turns it off for every sealq process) its kombu channel keeps
+    no unacked state and never restores other consumers' messages to their queues (which would
+    need rights over the task queues).
     """
-    config = celery_config(broker_url)
-    config["broker_transport_options"] = {**config["broker_transport_options"],
-                                          "ack_emulation": False}
-    return config
+    return celery_config(broker_url)
 
 
 def check_basic_auth(value: str, variable: str = "SEALQ_FLOWER_BASIC_AUTH") -> list[str]:
