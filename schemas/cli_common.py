@@ -42,17 +42,21 @@ def settings_or_exit(env_file: Path | None) -> Settings:
 
 
 # Loggers of libraries that could print request contents at DEBUG: never below INFO.
-QUIET_LOGGERS = ("vllm", "transformers", "httpx", "urllib3", "presidio-analyzer",
-                 "python_multipart", "multipart", "openai")
+QUIET_LOGGERS = ("vllm", "transformers", "httpx", "urllib3", "python_multipart", "multipart",
+                 "openai")
+# Loggers that say the same thing at INFO on every call: never below WARNING. presidio logs
+# "Fetching all recognizers" for each text it scans (tens per job, thousands of lines a minute).
+CHATTY_LOGGERS = ("presidio-analyzer", "presidio-anonymizer")
 
 
 def configure_logging(level: str) -> None:
-    """sealq's log format on stderr; libraries that could echo content stay at INFO or above."""
+    """sealq's log format on stderr; libraries that could echo content stay at INFO or above,
+    chatty ones at WARNING or above."""
     logging.basicConfig(level=level, stream=sys.stderr, force=True,
                         format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    for name in QUIET_LOGGERS:
-        logger = logging.getLogger(name)
-        logger.setLevel(max(logging.INFO, logging.getLevelName(level)))
+    for floor, names in ((logging.INFO, QUIET_LOGGERS), (logging.WARNING, CHATTY_LOGGERS)):
+        for name in names:
+            logging.getLogger(name).setLevel(max(floor, logging.getLevelName(level)))
 
 
 def forbid_core_dumps() -> None:
