@@ -101,8 +101,8 @@ class Settings(BaseSettings):
     enforce_eager: bool | None = None
     kv_cache_gib: Annotated[int, Field(ge=1)] = 2
     worker_concurrency: Annotated[int, Field(ge=1, le=1024)] = constants.DEFAULT_WORKER_CONCURRENCY
-    # Task events (received, started, succeeded) for Flower's task pages; three Redis
-    # publishes per job on the worker's one consumer thread. Off: Flower still shows workers.
+    # Task events (received, started, succeeded) for Flower's task pages, sent in batches
+    # every 0.1 s (workers.consumer). Off: Flower still shows the workers.
     worker_task_events: bool = True
     # Worker's own Prometheus endpoint (engine load, jobs finished); off when unset.
     worker_metrics_port: Annotated[int, Field(ge=1, le=65535)] | None = None
