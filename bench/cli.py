@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -255,6 +256,9 @@ def main(argv: list[str] | None = None) -> None:
             fairness.run_fairness(args, say)
         return
     sizes = sizes_from(args)
+    # Every side's engine binds the same cores (raw and run_batch are child processes).
+    for name, value in engine_options(args.max_num_seqs).environment().items():
+        os.environ.setdefault(name, value)
     started = datetime.now(UTC)
     with tempfile.TemporaryDirectory(prefix="sealq-bench-") as temp, \
             machine.LoadSampler() as load, processes.cleanup_on_exit():

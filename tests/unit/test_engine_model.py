@@ -168,3 +168,24 @@ def test_cpu_flags_are_read_from_cpuinfo(tmp_path: Path) -> None:
     cpuinfo.write_text("processor\t: 0\nflags\t\t: fpu avx2 amx_bf16\nbugs\t\t: none\n")
     assert cpu_flags(cpuinfo) == {"fpu", "avx2", "amx_bf16"}
     assert cpu_flags(tmp_path / "missing") == frozenset()
+
+
+@pytest.mark.parametrize(("cores", "bound"), [
+    ({0, 1}, "0-1"), ({0}, "0"), ({0, 2, 3, 5}, "0,2-3,5"), ({7, 6, 5, 4}, "4-7"),
+])
+def test_cpu_engine_binds_every_core_the_process_may_use(tmp_path: Path, cores: set[int],
+                                                         bound: str) -> None:
+    """On CPU vLLM's compute threads get every core of the process (vLLM alone keeps one back
+    for its frontend: half a 2-core machine); the operator's own binding wins."""
+    fake_prepared(tmp_path / "models")
+    options = EngineOptions.from_settings(settings(tmp_path, device="cpu"), flags=(),
+                                          cores=cores)
+    assert options.cpu_threads_bind == bound
+    assert options.environment() == {"VLLM_CPU_OMP_THREADS_BIND": bound}
+
+
+def test_gpu_engine_sets_no_cpu_binding(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On CUDA there is nothing to bind: vLLM's environment is left alone."""
+    monkeypatch.setattr(model, "_torch_sees_cuda", lambda: True)
+    options = EngineOptions.from_settings(settings(tmp_path, device="cuda"))
+    assert options.cpu_threads_bind is None and options.environment() == {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +30,11 @@ CPU_MAX_NUM_BATCHED_TOKENS = 2048
 # with AMX, bf16 was twice as fast as float32 (Xeon).
 BF16_CPU_FLAGS = frozenset({"avx512_bf16", "amx_bf16"})
 CPUINFO = Path("/proc/cpuinfo")
+# vLLM's CPU backend binds its compute threads to these cores. Left to itself ("auto") it
+# keeps one core back for the frontend; on a 2-core machine that halves the engine: measured
+# side by side with every core bound, raw vLLM 361 -> 498 tok/s (64 x 64 tokens) and 14.3 ->
+# 25.4 jobs/s (1-token jobs), sealq 364 -> 481 tok/s, sealq/raw 1.01 -> 0.97.
+OMP_THREADS_BIND = "VLLM_CPU_OMP_THREADS_BIND"
 
 
 def cpu_flags(path: Path = CPUINFO) -> frozenset[str]:
@@ -41,6 +47,18 @@ def cpu_flags(path: Path = CPUINFO) -> frozenset[str]:
         if line.startswith("flags"):
             return frozenset(line.partition(":")[2].split())
     return frozenset()
+
+
+def core_list(cores: Collection[int]) -> str:
+    """Cores as vLLM's binding takes them: ranges joined by commas ("0-1", "0,2-3")."""
+    ordered = sorted(cores)
+    spans: list[list[int]] = []
+    for core in ordered:
+        if spans and core == spans[-1][1] + 1:
+            spans[-1][1] = core
+        else:
+            spans.append([core, core])
+    return ",".join(str(a) if a == b else f"{a}-{b}" for a, b in spans)
 
 
 def cpu_dtype(flags: Collection[str]) -> Dtype:
@@ -69,12 +87,20 @@ class EngineOptions:
     kv_cache_gib: int = 2
     # Tokens per engine step; None lets vLLM choose its offline-batch default.
     max_num_batched_tokens: int | None = None
+    # CPU: the cores vLLM binds its compute threads to (all this process may use); None on GPU.
+    cpu_threads_bind: str | None = None
+
+    def environment(self) -> dict[str, str]:
+        """Variables vLLM reads at engine start for these options (a value the operator set
+        in the environment wins: apply with setdefault)."""
+        return {OMP_THREADS_BIND: self.cpu_threads_bind} if self.cpu_threads_bind else {}
 
     @classmethod
-    def from_settings(cls, settings: Settings, *,
-                      flags: Collection[str] | None = None) -> EngineOptions:
-        """CPU: the embedded model, the dtype the CPU accelerates, eager, 2k window.
-        GPU: Qwen2.5-7B (or AWQ), 32k. `flags`: the CPU's features (read here if None)."""
+    def from_settings(cls, settings: Settings, *, flags: Collection[str] | None = None,
+                      cores: Collection[int] | None = None) -> EngineOptions:
+        """CPU: the embedded model, the dtype the CPU accelerates, eager, 2k window, every
+        core. GPU: Qwen2.5-7B (or AWQ), 32k. `flags`: the CPU's features, `cores`: the cores
+        this process may run on (both read here if None)."""
         device = detect_device(settings.device)
         model = resolve_model(
             settings.model,
@@ -91,6 +117,8 @@ class EngineOptions:
             max_model_len = settings.max_model_len or CPU_MAX_MODEL_LEN
             batched_tokens: int | None = (settings.max_num_batched_tokens
                                           or CPU_MAX_NUM_BATCHED_TOKENS)
+            threads_bind: str | None = core_list(os.sched_getaffinity(0) if cores is None
+                                                 else cores)
         else:
             enforce_eager = bool(settings.enforce_eager)  # CUDA graphs pay off on a GPU
             # AWQ kernels want float16; vLLM's "auto" picks what the checkpoint declares.
@@ -98,6 +126,7 @@ class EngineOptions:
             dtype = settings.dtype if keep_auto else "bfloat16"
             max_model_len = settings.max_model_len or GPU_MAX_MODEL_LEN
             batched_tokens = settings.max_num_batched_tokens
+            threads_bind = None
         if settings.model:
             name = settings.model
         elif device == "cpu":
@@ -118,4 +147,5 @@ class EngineOptions:
             quantization=settings.quantization,
             kv_cache_gib=settings.kv_cache_gib,
             max_num_batched_tokens=batched_tokens,
+            cpu_threads_bind=threads_bind,
         )

@@ -145,6 +145,9 @@ class VllmEngine(Engine):
         self._stats = _StatsSink()
         # Requests running on the loop; touched only from the loop thread.
         self._inflight: set[asyncio.Task[Completion]] = set()
+        # Read by vLLM's engine process, which inherits this environment.
+        for name, value in options.environment().items():
+            os.environ.setdefault(name, value)
         children_before = {p.pid for p in psutil.Process().children()}
         self._reaper = _start_reaper()
         self._loop = asyncio.new_event_loop()
