@@ -5,6 +5,7 @@ and every publish, and each build copies redis-py's table of response callbacks:
 of a worker process's CPU at a few hundred jobs per second. A client holds no connection of its
 own (each command borrows one from the pool; a pipeline is an object of its own), so one client
 per pool is shared safely. A pool kombu replaces (after a disconnect) gets a new client.
+schemas.messages.celery_config names this module's Transport for redis:// brokers.
 """
 
 from __future__ import annotations
@@ -12,9 +13,6 @@ from __future__ import annotations
 from typing import Any
 
 from kombu.transport import redis as kombu_redis
-
-# Celery's `broker_transport` for a redis:// broker URL.
-TRANSPORT = "workers.broker_transport:Transport"
 
 
 class Channel(kombu_redis.Channel):

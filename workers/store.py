@@ -155,7 +155,7 @@ class WorkerStore:
         Rows are written in job id order, as every multi-row writer does, so two groups never
         wait on each other in a cycle.
         """
-        written: dict[int, bool] = {}
+        written = [False] * len(calls)
         with store_errors(), self._engine.begin() as connection:
             for index in sorted(range(len(calls)), key=lambda i: calls[i][0].job_id):
                 claim, outcome, now = calls[index]
@@ -171,7 +171,7 @@ class WorkerStore:
                             finish_reason=outcome.finish_reason, policy=outcome.policy,
                             lease_owner=None, lease_token=None, lease_expires_at=None))
                 written[index] = bool(result.rowcount)
-        return [written[index] for index in range(len(calls))]
+        return written
 
     def release(self, claim: Claim) -> bool:
         """Give the job back to waiting (engine gone, worker stopping); attempts stay."""

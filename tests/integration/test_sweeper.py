@@ -221,20 +221,12 @@ def test_purge_cli_dry_run_then_purge(db_url: str, redis_url: str,
     engine.dispose()
 
 
-def test_two_sweepers_at_once_erase_each_row_exactly_once(migrated_pg: str,
-                                                          settings_factory: Any) -> None:
-    """Two sweepers racing on PostgreSQL take different rows; every row is erased once."""
-    settings = settings_factory(database_url=migrated_pg)
-    setup = make_engine(migrated_pg)
-    insert_expired_rows(setup, 20_000, expires_at=T0)
-    engines = [make_engine(migrated_pg), make_engine(migrated_pg)]
-    nows = [T0 + timedelta(seconds=1), T0 + timedelta(seconds=2)]
-    start = threading.Barrier(2)
-    reports: list[Any] = [None, None]
+def race(sweepers: list[Sweeper], nows: list[Any]) -> list[SweepReport]:
+    """Run each sweeper at its `now`, all started at the same moment; their reports, after
+    failing the test if any of them raised."""
+    start = threading.Barrier(len(sweepers))
+    reports: list[Any] = [None] * len(sweepers)
     errors: list[BaseException] = []
-
-    sweepers = [Sweeper(engine, live_keystore(settings), batch_size=200, max_batches=1000)
-                for engine in engines]
 
     def sweep(index: int) -> None:
         start.wait()
@@ -243,12 +235,26 @@ def test_two_sweepers_at_once_erase_each_row_exactly_once(migrated_pg: str,
         except BaseException as e:  # noqa: BLE001  # collected and failed on below
             errors.append(e)
 
-    threads = [threading.Thread(target=sweep, args=(i,)) for i in range(2)]
+    threads = [threading.Thread(target=sweep, args=(i,)) for i in range(len(sweepers))]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
     assert not errors
+    return reports
+
+
+def test_two_sweepers_at_once_erase_each_row_exactly_once(migrated_pg: str,
+                                                          settings_factory: Any) -> None:
+    """Two sweepers racing on PostgreSQL take different rows; every row is erased once."""
+    settings = settings_factory(database_url=migrated_pg)
+    setup = make_engine(migrated_pg)
+    insert_expired_rows(setup, 20_000, expires_at=T0)
+    engines = [make_engine(migrated_pg), make_engine(migrated_pg)]
+    nows = [T0 + timedelta(seconds=1), T0 + timedelta(seconds=2)]
+    sweepers = [Sweeper(engine, live_keystore(settings), batch_size=200, max_batches=1000)
+                for engine in engines]
+    reports = race(sweepers, nows)
     assert reports[0].erased + reports[1].erased == 20_000
     with Session(setup) as session:
         for index, now in enumerate(nows):
@@ -441,23 +447,7 @@ def test_two_sweepers_at_once_drop_each_tombstone_exactly_once(migrated_pg: str,
     engines = [make_engine(migrated_pg), make_engine(migrated_pg)]
     sweepers = [Sweeper(engine, live_keystore(settings), batch_size=200, max_batches=1000,
                         tombstone_retention=timedelta(days=1)) for engine in engines]
-    start = threading.Barrier(2)
-    reports: list[Any] = [None, None]
-    errors: list[BaseException] = []
-
-    def sweep(index: int) -> None:
-        start.wait()
-        try:
-            reports[index] = sweepers[index].run(now=T0 + timedelta(days=1))
-        except BaseException as e:  # noqa: BLE001  # collected and failed on below
-            errors.append(e)
-
-    threads = [threading.Thread(target=sweep, args=(i,)) for i in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not errors
+    reports = race(sweepers, [T0 + timedelta(days=1)] * 2)
     assert reports[0].tombstones_dropped + reports[1].tombstones_dropped == 20_000
     # A sweeper that finds the other dropping batches leaves them to it; the next run sweeps
     # whatever the last of them left.
