@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, and_, or_, select, update
+from sqlalchemy import Engine, and_, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from schemas.db import store_errors
@@ -28,6 +28,20 @@ from workers.group_commit import GroupCommit
 JOBS = Job.metadata.tables["jobs"]
 # Most claims (or finishes) one group writes at once; a worker's threads rarely exceed it.
 MAX_GROUP = 64
+# An outcome recorded only while its lease holds; built once, run with each finish's values
+# (building the statement cost as much as running it).
+_FINISH = (
+    update(JOBS)
+    .where(JOBS.c.id == bindparam("b_id"), JOBS.c.lease_token == bindparam("b_token"),
+           JOBS.c.state == JobState.RUNNING.value)
+    .values(state=bindparam("b_state"), error_code=bindparam("b_error_code"),
+            sealed_result=bindparam("b_sealed_result"),
+            sealed_outcome=bindparam("b_sealed_outcome"), finished_at=bindparam("b_now"),
+            prompt_tokens=bindparam("b_prompt_tokens"),
+            completion_tokens=bindparam("b_completion_tokens"),
+            finish_reason=bindparam("b_finish_reason"), policy=bindparam("b_policy"),
+            lease_owner=None, lease_token=None, lease_expires_at=None)
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +103,10 @@ class WorkerStore:
         """Take the job if it is queued (or its lease ran out) and has attempts left."""
         return self._claims((job_id, now))
 
+    def claim_group(self, job_ids: Sequence[str], *, now: datetime) -> list[Claim | None]:
+        """`claim` for each job id (same order), in one group with whatever else is waiting."""
+        return self._claims.many([(job_id, now) for job_id in job_ids])
+
     def claim_many(self, calls: Sequence[tuple[str, datetime]]) -> list[Claim | None]:
         """Claim every (job id, now) that can be claimed, in one statement; None for the rest
         (and for a job id asked for twice, after the first)."""
@@ -149,28 +167,30 @@ class WorkerStore:
         """Record the outcome, result included, only while the lease holds; else False."""
         return self._finishes((claim, outcome, now))
 
+    def finish_group(self, calls: Sequence[tuple[Claim, Outcome, datetime]]) -> list[bool]:
+        """`finish` for each (claim, outcome, now), in one group with whatever else is waiting."""
+        return self._finishes.many(calls)
+
     def finish_many(self, calls: Sequence[tuple[Claim, Outcome, datetime]]) -> list[bool]:
         """Record each outcome whose lease holds, all in one transaction; one answer per call.
 
         Rows are written in job id order, as every multi-row writer does, so two groups never
-        wait on each other in a cycle.
+        wait on each other in a cycle. Several go as one batch of statements (pipelined on
+        PostgreSQL); only if one of them finds its lease gone is the batch undone and written
+        row by row, to learn which.
         """
+        order = sorted(range(len(calls)), key=lambda i: calls[i][0].job_id)
+        rows = [_finish_values(*calls[index]) for index in order]
         written = [False] * len(calls)
-        with store_errors(), self._engine.begin() as connection:
-            for index in sorted(range(len(calls)), key=lambda i: calls[i][0].job_id):
-                claim, outcome, now = calls[index]
-                result = connection.execute(
-                    update(JOBS).where(JOBS.c.id == claim.job_id,
-                                       JOBS.c.lease_token == claim.token,
-                                       JOBS.c.state == JobState.RUNNING.value)
-                    .values(state=outcome.state.value, error_code=outcome.error_code,
-                            sealed_result=outcome.sealed_result,
-                            sealed_outcome=outcome.sealed_outcome, finished_at=now,
-                            prompt_tokens=outcome.prompt_tokens,
-                            completion_tokens=outcome.completion_tokens,
-                            finish_reason=outcome.finish_reason, policy=outcome.policy,
-                            lease_owner=None, lease_token=None, lease_expires_at=None))
-                written[index] = bool(result.rowcount)
+        with store_errors(), self._engine.connect() as connection:
+            if len(rows) > 1 and connection.dialect.supports_sane_multi_rowcount:
+                with connection.begin() as transaction:
+                    if connection.execute(_FINISH, rows).rowcount == len(rows):
+                        return [True] * len(calls)
+                    transaction.rollback()
+            with connection.begin():
+                for index, row in zip(order, rows, strict=True):
+                    written[index] = bool(connection.execute(_FINISH, row).rowcount)
         return written
 
     def release(self, claim: Claim) -> bool:
@@ -200,3 +220,13 @@ class WorkerStore:
         """The job's state, or None if there is no such job."""
         with store_errors(), Session(self._engine) as session:
             return session.scalar(select(Job.state).where(Job.id == job_id))
+
+
+def _finish_values(claim: Claim, outcome: Outcome, now: datetime) -> dict[str, Any]:
+    """The values `_FINISH` records for one outcome."""
+    return {"b_id": claim.job_id, "b_token": claim.token, "b_state": outcome.state.value,
+            "b_error_code": outcome.error_code, "b_sealed_result": outcome.sealed_result,
+            "b_sealed_outcome": outcome.sealed_outcome, "b_now": now,
+            "b_prompt_tokens": outcome.prompt_tokens,
+            "b_completion_tokens": outcome.completion_tokens,
+            "b_finish_reason": outcome.finish_reason, "b_policy": outcome.policy}

@@ -282,6 +282,30 @@ def test_one_group_finishes_only_the_jobs_whose_lease_holds(harness: Harness) ->
     assert job_row(harness, ids[1])["lease_owner"] == "gpu-2"
 
 
+def test_a_group_whose_leases_all_hold_records_every_field(harness: Harness) -> None:
+    """The batched write (no lease lost) records each job's own outcome, field by field."""
+    ids = [queued_job(harness, f"b{i}") for i in range(4)]
+    store = harness.worker_store(owner="gpu-1")
+    now = harness.clock()
+    claims = store.claim_group(ids, now=now)
+    outcomes = [Outcome(JobState.SUCCEEDED, sealed_result=f"sealed-{i}".encode(),
+                        sealed_outcome=f"facts-{i}".encode(), prompt_tokens=10 + i,
+                        completion_tokens=i, finish_reason="stop", policy={"pii.email": i})
+                for i in range(3)] + [Outcome(JobState.REJECTED, "prompt_injection")]
+    later = now + timedelta(seconds=5)
+    assert store.finish_group([(claim, outcome, later) for claim, outcome
+                               in zip(claims, outcomes, strict=True) if claim]) == [True] * 4
+    for i, job_id in enumerate(ids[:3]):
+        row = job_row(harness, job_id)
+        assert (row["state"], row["sealed_result"], row["sealed_outcome"], row["prompt_tokens"],
+                row["completion_tokens"], row["policy"], row["lease_token"]) == \
+            ("succeeded", f"sealed-{i}".encode(), f"facts-{i}".encode(), 10 + i, i,
+             {"pii.email": i}, None)
+    row = job_row(harness, ids[3])
+    assert (row["state"], row["error_code"], row["sealed_result"]) == \
+        ("rejected", "prompt_injection", None)
+
+
 def test_many_threads_claim_and_finish_through_groups(harness: Harness) -> None:
     """32 threads at once: every job is claimed once and finished once, none lost."""
     ids = [queued_job(harness, f"t{i}") for i in range(32)]
