@@ -4,7 +4,8 @@ Real `sealq worker` processes (threads pool, real PostgreSQL and Redis, real env
 policy) on an engine that answers at once (bench.instant), so every second measured is sealq's
 own cost. Each run submits its jobs as one batch, marks them all released and publishes them
 in submit order (the dispatcher's window would cap the rate at its own pace: it is measured
-separately, `--ceiling-dispatch`), then waits until every job is terminal. The rate is jobs
+separately, `--ceiling-dispatch`), up to 16 job ids to a message as the dispatcher sends them
+under load (`--ceiling-per-message`), then waits until every job is terminal. The rate is jobs
 over the time from publishing to the last `finished_at` the workers wrote.
 """
 
@@ -29,6 +30,7 @@ from bench.workload import Workload, custom_id, request_body
 from producer.client import Client
 from schemas.db import make_engine
 from schemas.jobs import TERMINAL_STATES, BatchLine, JobState
+from schemas.messages import MAX_MESSAGE_JOBS
 from schemas.tables import Job
 from workers.lifecycle.publisher import Publisher
 
@@ -49,6 +51,7 @@ class CeilingRun:
     kind: str
     workers: int
     dispatcher: bool
+    per_message: int
     jobs: int
     succeeded: int
     seconds: float
@@ -71,6 +74,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                        help="worker process counts to measure, e.g. 1,2 (1,2)")
     group.add_argument("--ceiling-kinds", default=",".join(KINDS),
                        help=f"kinds to measure ({','.join(KINDS)})")
+    group.add_argument("--ceiling-per-message", default=str(MAX_MESSAGE_JOBS),
+                       help="job ids per message when published at once, e.g. 1,16; the first "
+                            f"is the headline ({MAX_MESSAGE_JOBS}, the most a message carries)")
     group.add_argument("--ceiling-dispatch", action="store_true",
                        help="also measure free_text on 1 worker through `sealq dispatch`")
 
@@ -101,9 +107,9 @@ class CeilingQueue:
             raise RuntimeError(f"stored {result.created} of {jobs} jobs")
         return result.batch_id
 
-    def release_all(self, batch_id: str) -> int:
+    def release_all(self, batch_id: str, per_message: int) -> int:
         """Mark every job of the batch released and publish them in submit order."""
-        return release_fifo(self._db, self._publisher, batch_id)
+        return release_fifo(self._db, self._publisher, batch_id, per_message=per_message)
 
     def wait(self, batch_id: str, started: float) -> tuple[int, float]:
         """Block until every job is terminal; (succeeded, seconds from `started` to the last
@@ -126,32 +132,37 @@ class CeilingQueue:
         return int(ok), last.timestamp() - started
 
 
-def _measure(queue: CeilingQueue, kind: str, jobs: int, *, publish: bool) -> tuple[int, float]:
+def _measure(queue: CeilingQueue, kind: str, jobs: int, *,
+             per_message: int | None) -> tuple[int, float]:
+    """Time one batch; published at once `per_message` to a message, or (None) left to the
+    dispatcher."""
     batch_id = queue.submit(kind, jobs)
     started = time.time()  # wall clock: compared with the workers' finished_at
-    if publish:
-        queue.release_all(batch_id)
+    if per_message is not None:
+        queue.release_all(batch_id, per_message)
     return queue.wait(batch_id, started)
 
 
 def run_config(b: Backend, queue: CeilingQueue, workdir: Path, *, kind: str, workers: int,
-               jobs: int, dispatcher: bool, say: Say) -> CeilingRun:
+               jobs: int, dispatcher: bool, per_message: int, say: Say) -> CeilingRun:
     """Start `workers` instant workers (and a dispatcher), warm them up, time one batch."""
-    tag = f"{kind}-{workers}w{'-dispatch' if dispatcher else ''}"
+    tag = f"{kind}-{workers}w-{'dispatch' if dispatcher else f'{per_message}pm'}"
     started = [WorkerProcess(b.env, workdir / f"worker-{tag}-{n}.log",
                              module=("bench.instant",)) for n in range(workers)]
     dispatch = DispatcherProcess(b.env, workdir / f"dispatch-{tag}.log") if dispatcher else None
     try:
         for worker in started:
             worker.wait_ready()
-        _measure(queue, kind, WARMUP_JOBS * workers, publish=dispatch is None)
-        succeeded, seconds = _measure(queue, kind, jobs, publish=dispatch is None)
+        publish = None if dispatch is not None else per_message
+        _measure(queue, kind, WARMUP_JOBS * workers, per_message=publish)
+        succeeded, seconds = _measure(queue, kind, jobs, per_message=publish)
     finally:
         if dispatch is not None:
             dispatch.stop()
         for worker in started:
             worker.stop()
-    run = CeilingRun(kind, workers, dispatcher, jobs, succeeded, seconds)
+    run = CeilingRun(kind, workers, dispatcher, 0 if dispatcher else per_message, jobs,
+                     succeeded, seconds)
     say(f"ceiling {tag}: {jobs} jobs in {seconds:.2f} s = {run.jobs_per_s:.0f} jobs/s, "
         f"{run.jobs_per_s / workers:.0f} per worker ({succeeded} succeeded)")
     return run
@@ -163,6 +174,9 @@ def run_ceiling(args: argparse.Namespace, say: Say) -> list[CeilingRun]:
 
     kinds = [k for k in args.ceiling_kinds.split(",") if k]
     counts = [int(n) for n in args.ceiling_workers.split(",") if n]
+    sizes = [int(n) for n in args.ceiling_per_message.split(",") if n]
+    if not sizes or not all(1 <= n <= MAX_MESSAGE_JOBS for n in sizes):
+        raise SystemExit(f"--ceiling-per-message: each size must be 1 to {MAX_MESSAGE_JOBS}")
     jobs = 200 if args.smoke else args.ceiling_jobs
     runs: list[CeilingRun] = []
     with tempfile.TemporaryDirectory(prefix="sealq-ceiling-") as temp, \
@@ -174,11 +188,13 @@ def run_ceiling(args: argparse.Namespace, say: Say) -> list[CeilingRun]:
             try:
                 for kind in kinds:
                     for workers in counts:
-                        runs.append(run_config(b, queue, workdir, kind=kind, workers=workers,
-                                               jobs=jobs, dispatcher=False, say=say))
+                        for size in sizes:
+                            runs.append(run_config(b, queue, workdir, kind=kind,
+                                                   workers=workers, jobs=jobs,
+                                                   dispatcher=False, per_message=size, say=say))
                 if args.ceiling_dispatch:
                     runs.append(run_config(b, queue, workdir, kind=kinds[0], workers=1,
-                                           jobs=jobs, dispatcher=True, say=say))
+                                           jobs=jobs, dispatcher=True, per_message=0, say=say))
             finally:
                 queue.close()
     found: dict[str, Any] = {"machine": machine.describe(), "load_1min": load.summary(),
@@ -188,6 +204,7 @@ def run_ceiling(args: argparse.Namespace, say: Say) -> list[CeilingRun]:
         args.json.write_text(json.dumps(found, indent=2))
     for r in runs:
         print(f"{r.kind:16} workers={r.workers} dispatcher={'yes' if r.dispatcher else 'no ':3} "
+              f"per_message={r.per_message or '-':>2} "
               f"jobs/s={r.jobs_per_s:7.1f} per worker={r.jobs_per_s / r.workers:7.1f} "
               f"succeeded={r.succeeded}/{r.jobs}")
     headline = runs[0]

@@ -98,15 +98,18 @@ def dispatching(backend: Backend, log_path: Path) -> Iterator[DispatchProcess]:
         dispatcher.stop()
 
 
-def release_fifo(jobs_db: Engine, publisher: Publisher, batch_id: str) -> int:
-    """Mark a batch's waiting jobs released and publish them at once, in submit order."""
+def release_fifo(jobs_db: Engine, publisher: Publisher, batch_id: str, *,
+                 per_message: int = 1) -> int:
+    """Mark a batch's waiting jobs released and publish them at once, in submit order,
+    `per_message` job ids to a message."""
     with jobs_db.begin() as connection:
         marked = connection.execute(
             update(Job).where(Job.batch_id == batch_id, Job.state == JobState.QUEUED.value,
                               Job.enqueued_at.is_(None))
             .values(enqueued_at=utc_now()).returning(Job.position, Job.id)
             .execution_options(synchronize_session=False)).tuples().all()
-    return publisher.publish([job_id for _, job_id in sorted(marked)], DEFAULT_QUEUE)
+    return publisher.publish([job_id for _, job_id in sorted(marked)], DEFAULT_QUEUE,
+                             per_message=per_message)
 
 
 class LiveQueue:

@@ -12,6 +12,7 @@ the backlog shows by name.
 
 from __future__ import annotations
 
+import json
 import statistics
 import time
 from collections import Counter, defaultdict
@@ -29,6 +30,7 @@ from schemas.constants import DEFAULT_QUEUE, DISPATCH_MIN_HEADROOM
 from schemas.db import make_engine
 from schemas.states import JobState
 from schemas.tables import Job
+from workers.lifecycle.broker_scan import job_ids_of
 from workers.lifecycle.dispatcher import Dispatcher
 from workers.lifecycle.publisher import Publisher
 from workers.lifecycle.waiting import WaitingJobs, window_for
@@ -138,8 +140,11 @@ class ScaleBacklog:
         started = time.perf_counter()
         report = self.dispatcher.pass_once(utc_now())
         self.passes.append(time.perf_counter() - started)
-        if report.released != self.window or self._broker.llen(DEFAULT_QUEUE) != self.window:
-            raise RuntimeError(f"released {report.released} for a window of {self.window}")
+        in_redis = sum(len(job_ids_of(json.loads(raw)))
+                       for raw in self._broker.lrange(DEFAULT_QUEUE, 0, -1))
+        if report.released != self.window or in_redis != self.window:
+            raise RuntimeError(f"released {report.released} ({in_redis} in Redis) for a window "
+                               f"of {self.window}")
         self.redis_window = max(self.redis_window, self._used_memory())
         released = (Job.state == JobState.QUEUED.value) & Job.enqueued_at.is_not(None)
         with self.engine.connect() as connection:

@@ -1,16 +1,21 @@
 """The broker contract: Celery settings both sides must agree on, and the task message shape.
 
-A generate message carries one argument, the job id. Content never travels through the broker.
+A generate message's arguments are job ids: one, or a group of up to MAX_MESSAGE_JOBS that a
+worker runs side by side (one claim, one finish, one message's handling for all of them).
+Content never travels through the broker.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from schemas.constants import DEFAULT_QUEUE, MAINTENANCE_QUEUE, TASK_RECONCILE, TASK_SWEEP
 
 JOB_ID_PATTERN = re.compile(r"^[0-9a-f]{32}$")
+# Most job ids one generate message carries.
+MAX_MESSAGE_JOBS = 16
 
 # For a consumer that keeps kombu's ack emulation on (sealq's do not, see celery_config): Redis
 # redelivers a message nobody acked within this window. Lost messages are the reconciler's job,
@@ -66,3 +71,9 @@ def celery_config(broker_url: str) -> dict[str, Any]:
 def is_job_id(value: object) -> bool:
     """Whether a task argument has the shape of a job id."""
     return isinstance(value, str) and JOB_ID_PATTERN.match(value) is not None
+
+
+def message_groups(job_ids: Sequence[str], size: int) -> list[list[str]]:
+    """`job_ids` in order, cut into messages of at most `size` (1 to MAX_MESSAGE_JOBS) ids."""
+    size = max(1, min(size, MAX_MESSAGE_JOBS))
+    return [list(job_ids[start:start + size]) for start in range(0, len(job_ids), size)]

@@ -6,6 +6,7 @@ import logging
 import os
 import signal
 import threading
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,7 +15,7 @@ from celery.apps.worker import Worker
 
 from schemas.constants import TASK_GENERATE
 from schemas.errors import EngineDead
-from schemas.messages import celery_config, is_job_id
+from schemas.messages import MAX_MESSAGE_JOBS, celery_config, is_job_id
 from workers.consumer import CONSUMER
 from workers.generate import Generator
 from workers.lifecycle.tasks import register_maintenance_tasks
@@ -79,19 +80,28 @@ def create_app(broker_url: str) -> Celery:
 
 def _register_tasks(app: Celery) -> None:
     @app.task(name=TASK_GENERATE, ignore_result=True)  # type: ignore[untyped-decorator]
-    def generate(job_id: Any) -> str:
-        """Run one sealed job by id."""
-        if not is_job_id(job_id):
-            log.warning("ignoring a generate message whose argument is not a job id")
+    def generate(*job_ids: Any) -> str:
+        """Run the sealed jobs a message names (one or a group), side by side."""
+        if not job_ids or len(job_ids) > MAX_MESSAGE_JOBS or not all(map(is_job_id, job_ids)):
+            log.warning("ignoring a generate message whose arguments are not 1 to %d job ids",
+                        MAX_MESSAGE_JOBS)
             return "ignored"
         if runtime.generator is None or runtime.engine_dead.is_set():
             # Not serving: leave the message to redelivery or the reconciler.
             raise RuntimeError("worker is not serving")
         try:
-            return runtime.generator.run(job_id)
+            words = runtime.generator.run_many(list(dict.fromkeys(job_ids)))
         except EngineDead:
             if not runtime.engine_dead.is_set():
                 runtime.engine_dead.set()
                 log.error("inference engine died; stopping this worker so it is restarted")
                 os.kill(os.getpid(), signal.SIGTERM)
             raise
+        return summary(words)
+
+
+def summary(words: list[str]) -> str:
+    """What a message's jobs came to, for the log and Flower: `succeeded` or `succeeded x7,
+    prompt_injection` (words only, never content)."""
+    counts = Counter(words)
+    return ", ".join(word if n == 1 else f"{word} x{n}" for word, n in counts.items())

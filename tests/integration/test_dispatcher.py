@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from producer.tenants import TenantDirectory
 from schemas.states import JobState, Priority
 from schemas.tables import DispatcherLease, Job, WorkerSeat
-from workers.lifecycle.broker_scan import RedisBrokerScan, job_id_of
+from workers.lifecycle.broker_scan import RedisBrokerScan, job_ids_of
 from workers.lifecycle.dispatcher import Dispatcher
 from workers.lifecycle.publisher import Publisher
 from workers.lifecycle.reconciler import Reconciler
@@ -65,7 +65,7 @@ def in_redis(redis_url: str) -> list[str]:
     finally:
         client.close()
     # kombu pushes on the left and workers pop on the right.
-    return [job_id_of(json.loads(item)) for item in reversed(raw)]
+    return [job_id for item in reversed(raw) for job_id in job_ids_of(json.loads(item))]
 
 
 def tenants_of(harness: Harness, job_ids: list[str]) -> list[str]:
@@ -251,6 +251,28 @@ def test_a_flush_loses_nothing(harness: Harness, publisher: Publisher, redis_url
     assert reconciler.run(harness.clock()).lost_requeued == 6
     assert d.pass_once(harness.clock()).released == 6
     assert sorted(in_redis(redis_url)) == sorted(ids)
+
+
+def test_a_big_pass_sends_groups_the_reconciler_counts_as_present(
+        harness: Harness, publisher: Publisher, redis_url: str) -> None:
+    """80 jobs released at once go out as 16 messages of 5 job ids, in lane order; none of
+    them counts as lost while its message waits."""
+    ids = submit(harness, "acme", 80)
+    seat(harness, 64)  # window 64 + 16
+    d = dispatcher(harness, publisher)
+    assert d.pass_once(harness.clock()).released == 80
+    client = redis.Redis.from_url(redis_url)
+    try:
+        sizes = [len(job_ids_of(json.loads(item))) for item in client.lrange(QUEUE, 0, -1)]
+    finally:
+        client.close()
+    assert sizes == [5] * 16
+    assert in_redis(redis_url) == ids
+    harness.clock.advance(3600)
+    seat(harness, 64)
+    reconciler = Reconciler(harness.jobs, RedisBrokerScan(redis_url), max_attempts=3,
+                            stale_after=timedelta(seconds=60))
+    assert reconciler.run(harness.clock()).lost_requeued == 0
 
 
 def test_lapsed_leases_go_back_to_the_dispatcher(

@@ -18,7 +18,7 @@ from lifecycle_support import T0, Clock, client, jobs_of, lines, release
 
 from schemas.db import make_engine
 from schemas.jobs import JobState
-from workers.lifecycle.broker_scan import RedisBrokerScan, job_id_of
+from workers.lifecycle.broker_scan import RedisBrokerScan, job_ids_of
 from workers.lifecycle.reconciler import Reconciler
 from workers.store import Outcome, WorkerStore
 
@@ -58,8 +58,7 @@ def messages_by_job(url: str, queue: str = "sealq") -> dict[str, int]:
     raw = [json.loads(m) for m in r.lrange(queue, 0, -1)]
     raw += [json.loads(v)[0] for v in r.hvals("unacked")]
     for message in raw:
-        job_id = job_id_of(message)
-        if job_id is not None:
+        for job_id in job_ids_of(message):
             found[job_id] = found.get(job_id, 0) + 1
     r.close()
     return found

@@ -32,7 +32,7 @@ from producer.embedded import PrivateRedis
 from schemas.db import make_engine
 from schemas.jobs import BatchLine
 from schemas.tables import Job
-from workers.lifecycle.broker_scan import RedisBrokerScan, job_id_of
+from workers.lifecycle.broker_scan import RedisBrokerScan, job_ids_of
 from workers.lifecycle.dispatcher import Dispatcher
 from workers.lifecycle.publisher import Publisher
 from workers.lifecycle.reconciler import Reconciler
@@ -66,7 +66,7 @@ def _parked(url: str) -> list[str]:
     client = redis.Redis.from_url(url)
     try:
         return [job_id for raw in client.hvals("unacked")
-                if (job_id := job_id_of(json.loads(raw)[0])) is not None]
+                for job_id in job_ids_of(json.loads(raw)[0])]
     finally:
         client.close()
 

@@ -18,6 +18,10 @@ class InstantGenerator:
         """Pretend to run the job."""
         return "succeeded"
 
+    def run_many(self, job_ids: list[str]) -> list[str]:
+        """Pretend to run a message's jobs."""
+        return [self.run(job_id) for job_id in job_ids]
+
 
 def main() -> None:
     """Start the worker (until SIGTERM)."""

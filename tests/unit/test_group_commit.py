@@ -110,3 +110,46 @@ def test_a_write_that_answers_the_wrong_count_fails_its_calls() -> None:
     commit: GroupCommit[int, int] = GroupCommit(lambda items: [])
     with pytest.raises(RuntimeError, match="answered 0 of 1"):
         commit(1)
+
+
+def test_a_call_with_many_items_gets_each_its_answer_in_order() -> None:
+    """A worker's group of jobs is one call: its items are written together, answered in order."""
+    write = Recorder()
+    write.release.set()
+    assert GroupCommit(write).many([3, 1, 2]) == [30, 10, 20]
+    assert GroupCommit(write).many([]) == []
+    assert write.groups == [[3, 1, 2]]
+
+
+def test_calls_of_several_items_share_a_group_while_they_fit() -> None:
+    """Waiting calls of 3 items each join a group of max_size 7 whole: two per group, never
+    split, and every item answered with its own answer."""
+    write = Recorder()
+    commit: GroupCommit[int, int] = GroupCommit(write, max_size=7, max_groups=1)
+    answers: dict[int, list[int]] = {}
+    first = threading.Thread(target=lambda: answers.__setitem__(0, commit.many([0])))
+    first.start()
+    assert write.entered.wait(timeout=10)
+    calls = {n: [n * 10 + 1, n * 10 + 2, n * 10 + 3] for n in range(1, 5)}
+    threads = [threading.Thread(target=lambda n=n: answers.__setitem__(n, commit.many(calls[n])))
+               for n in calls]
+    for thread in threads:
+        thread.start()
+    for _ in range(1000):
+        if len(commit._waiting) == len(calls):
+            break
+        threading.Event().wait(0.01)
+    write.release.set()
+    for thread in [first, *threads]:
+        thread.join(timeout=10)
+    assert answers[0] == [0]
+    assert all(answers[n] == [item * 10 for item in calls[n]] for n in calls)
+    assert [len(group) for group in write.groups[1:]] == [6, 6]
+
+
+def test_a_call_bigger_than_max_size_is_written_alone() -> None:
+    """max_size bounds what waiting calls join; one call's own items are never split."""
+    write = Recorder()
+    write.release.set()
+    assert GroupCommit(write, max_size=2).many([1, 2, 3]) == [10, 20, 30]
+    assert write.groups == [[1, 2, 3]]

@@ -6,12 +6,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from schemas.errors import PolicyRejection
-from schemas.jobs import Message, RequestBody
+from schemas.jobs import JobState, Message, RequestBody
 from schemas.kinds import Kind, load_kinds
 from schemas.sealing import binding_at_submit
 from workers.engine.fake import FakeEngine
-from workers.generate import Generator
+from workers.generate import Generator, _Run
 from workers.policy.engine import PolicyEngine
 from workers.store import Claim
 
@@ -33,7 +32,7 @@ def policy() -> PolicyEngine:
     return PolicyEngine()
 
 
-def _run(policy: PolicyEngine, kind: Kind, engine: FakeEngine) -> dict[str, int]:
+def _run(policy: PolicyEngine, kind: Kind, engine: FakeEngine) -> _Run:
     # The model check never seals and only waits on the lease: the rest of the store is unused.
     generator = Generator(store=LeaseOnly(), sealer=None, engine=engine,  # type: ignore[arg-type]
                           kinds=load_kinds(), policy=policy, clock=lambda: NOW)
@@ -43,8 +42,12 @@ def _run(policy: PolicyEngine, kind: Kind, engine: FakeEngine) -> dict[str, int]
                   binding=binding_at_submit(job_id="job-7", batch_id="b", position=0,
                                             tenant="acme", kind=kind.name, custom_id="r",
                                             expires_at=expires_at))
-    body = RequestBody(messages=[Message(role="user", content="Summarise: revenue 12m.")])
-    return generator._second_opinion(claim, kind, body)
+    run = _Run(claim)
+    run.kind = kind
+    run.body = RequestBody(messages=[Message(role="user", content="Summarise: revenue 12m.")])
+    generator._on_engine([run], generator._second_opinion_request,
+                         generator._take_second_opinion)
+    return run
 
 
 def _kind(**changes: object) -> Kind:
@@ -55,18 +58,19 @@ def _kind(**changes: object) -> Kind:
 def test_engine_saying_injection_rejects_a_reject_kind(policy: PolicyEngine) -> None:
     """The engine's "injection" ends a reject kind's job with prompt_injection."""
     engine = FakeEngine(json_answer='"injection"')
-    with pytest.raises(PolicyRejection) as caught:
-        _run(policy, _kind(injection="reject"), engine)
-    assert caught.value.code == "prompt_injection"
+    run = _run(policy, _kind(injection="reject"), engine)
+    assert run.outcome is not None and run.outcome.state is JobState.REJECTED
+    assert run.outcome.error_code == "prompt_injection"
     assert engine.submitted == ["job-7-1-guard"]
 
 
 def test_engine_saying_injection_is_recorded_under_a_flag_kind(policy: PolicyEngine) -> None:
     """A flag kind records injection.model and goes on."""
-    codes = _run(policy, _kind(injection="flag"), FakeEngine(json_answer='"injection"'))
-    assert codes == {"injection.model": 1}
+    run = _run(policy, _kind(injection="flag"), FakeEngine(json_answer='"injection"'))
+    assert run.codes == {"injection.model": 1} and run.outcome is None
 
 
 def test_engine_saying_clean_adds_nothing(policy: PolicyEngine) -> None:
     """"clean" adds no code."""
-    assert _run(policy, _kind(), FakeEngine(json_answer='"clean"')) == {}
+    run = _run(policy, _kind(), FakeEngine(json_answer='"clean"'))
+    assert run.codes == {} and run.outcome is None

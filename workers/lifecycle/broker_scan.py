@@ -4,7 +4,7 @@ Celery on kombu's Redis transport keeps a queue as a list under the queue's name
 list per priority step, `<queue>\\x06\\x16<n>`), and a message a worker took but has not acked
 in the `unacked` hash as JSON `[message, exchange, routing_key]`, with the moment it was taken
 as its score in the `unacked_index` sorted set. A message's body is base64 JSON
-`[args, kwargs, embed]`; a generate message's args[0] is the job id.
+`[args, kwargs, embed]`; a generate message's args are its job ids (one or a group).
 
 A message taken long ago whose job is still queued belongs to a consumer that died before its
 claim committed: Redis would hand it back only after the visibility timeout (hours), so a scan
@@ -34,19 +34,20 @@ PRIORITY_SEPARATOR = "\x06\x16"
 PRIORITY_STEPS = (3, 6, 9)  # step 0 is the plain queue name
 
 
-def job_id_of(message: Any) -> str | None:
-    """The job id a decoded generate message carries, or None for anything else."""
+def job_ids_of(message: Any) -> list[str]:
+    """The job ids a decoded generate message carries; none for anything else."""
     try:
         if message.get("headers", {}).get("task") != TASK_GENERATE:
-            return None
+            return []
         body: Any = message["body"]
         if message.get("properties", {}).get("body_encoding") == "base64":
             body = base64.b64decode(body)
         args = json.loads(body)[0]
     except (ValueError, TypeError, KeyError, IndexError, AttributeError, binascii.Error):
-        return None
-    job_id = args[0] if isinstance(args, list) and args else None
-    return job_id if is_job_id(job_id) else None
+        return []
+    if not isinstance(args, list):
+        return []
+    return [job_id for job_id in args if is_job_id(job_id)]
 
 
 class RedisBrokerScan:
@@ -70,11 +71,9 @@ class RedisBrokerScan:
             return found
         try:
             for message in self._messages(queues, taken_since):
-                job_id = job_id_of(message)
-                if job_id in wanted:
-                    found.add(job_id)
-                    if len(found) == len(wanted):
-                        break  # everything asked about is accounted for
+                found.update(wanted.intersection(job_ids_of(message)))
+                if len(found) == len(wanted):
+                    break  # everything asked about is accounted for
         except redis.RedisError as e:
             raise BrokerUnavailable(f"broker unreachable while scanning ({type(e).__name__})") \
                 from None

@@ -22,6 +22,7 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from sqlalchemy import Engine, or_, update
 from sqlalchemy.exc import IntegrityError
@@ -30,6 +31,7 @@ from sqlalchemy.orm import Session
 from schemas import constants
 from schemas.db import store_errors
 from schemas.errors import BrokerUnavailable, StoreError
+from schemas.messages import MAX_MESSAGE_JOBS
 from schemas.states import Priority
 from schemas.tables import DispatcherLease
 from workers.lifecycle.fairshare import LaneChooser, StrideShare
@@ -37,8 +39,15 @@ from workers.lifecycle.waiting import WaitingJobs, window_for
 
 log = logging.getLogger("sealq.dispatcher")
 
-#: publish messages for these job ids to a queue, calling progress(n) as chunks go out
-Publish = Callable[[Sequence[str], str, Callable[[int], None]], int]
+
+class Publish(Protocol):
+    """Publish job ids to a queue, `per_message` to a message, calling progress(n) as chunks
+    of them go out; returns how many went out (workers.lifecycle.publisher.Publisher)."""
+
+    def __call__(self, job_ids: Sequence[str], queue: str, progress: Callable[[int], None],
+                 *, per_message: int) -> int: ...
+
+
 Clock = Callable[[], datetime]
 
 LEASE_NAME = "dispatcher"
@@ -53,6 +62,11 @@ RETRY_INTERVAL_SECONDS = (0.5, 5.0)
 TENANTS_FRESH = timedelta(seconds=1)
 # A weight changed with `sealq tenant set` counts within this long.
 WEIGHTS_FRESH = timedelta(seconds=5)
+# A pass's released jobs go out in at least this many messages, up to MAX_MESSAGE_JOBS job ids
+# each: a worker runs a message's jobs as one group (one claim, one finish, one message's
+# handling), and the messages still spread over the workers. A pass releasing fewer than twice
+# this many (steady state, a small fleet) sends one job id per message.
+MESSAGES_PER_PASS = 16
 # Stale worker rows are deleted at most this often.
 FORGET_WORKERS_EVERY = timedelta(minutes=10)
 
@@ -89,6 +103,11 @@ class DispatchReport:
     released: int = 0
     windows: dict[str, QueueWindow] = field(default_factory=dict)
     broker_error: str | None = None
+
+
+def per_message(released: int) -> int:
+    """Job ids per message for a pass that releases `released` jobs to one queue."""
+    return max(1, min(MAX_MESSAGE_JOBS, released // MESSAGES_PER_PASS))
 
 
 class Dispatcher:
@@ -241,7 +260,7 @@ class Dispatcher:
             sent += count
 
         try:
-            self._publish(ordered, queue, progress)
+            self._publish(ordered, queue, progress, per_message=per_message(len(ordered)))
         except BrokerUnavailable:
             self._waiting.unmark(ordered[sent:], now)
             self._unrecorded += sent

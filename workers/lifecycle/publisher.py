@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from schemas.constants import TASK_GENERATE
 from schemas.errors import BrokerUnavailable
-from schemas.messages import celery_config
+from schemas.messages import celery_config, message_groups
 
 if TYPE_CHECKING:
     from celery import Celery
@@ -38,36 +38,40 @@ class Publisher:
         return self._celery
 
     def publish(self, job_ids: Sequence[str], queue: str,
-                progress: Callable[[int], None] | None = None) -> int:
-        """Publish one message per job id on one connection; returns how many went out.
+                progress: Callable[[int], None] | None = None, *, per_message: int = 1) -> int:
+        """Publish `job_ids` in order on one connection, `per_message` ids to a message (at most
+        MAX_MESSAGE_JOBS); returns how many job ids went out.
 
         Messages go out in pipelined chunks of PUBLISH_CHUNK (kombu's producer batch): one
-        round trip per chunk instead of one per message. A chunk that fails is not counted.
+        round trip per chunk instead of one per message. A chunk that fails is not counted;
+        `progress(n)` is told each chunk's job ids as it goes out.
         """
         from kombu.exceptions import KombuError, OperationalError
 
+        messages = message_groups(job_ids, per_message)
         sent = 0
         try:
             with self._app.producer_or_acquire() as producer:
                 # Declared once here, not once per message (Celery's default).
                 producer.maybe_declare(self._app.amqp.queues[queue], retry=True,
                                        **PUBLISH_RETRY_POLICY)
-                for start in range(0, len(job_ids), PUBLISH_CHUNK):
-                    chunk = job_ids[start:start + PUBLISH_CHUNK]
+                for start in range(0, len(messages), PUBLISH_CHUNK):
+                    chunk = messages[start:start + PUBLISH_CHUNK]
                     with producer.batch(max_size=len(chunk)):
-                        for job_id in chunk:
+                        for ids in chunk:
                             # The reprs Flower shows, given so Celery need not build them.
-                            self._app.send_task(TASK_GENERATE, args=[job_id], queue=queue,
+                            self._app.send_task(TASK_GENERATE, args=ids, queue=queue,
                                                 producer=producer, declare=[], retry=True,
                                                 retry_policy=PUBLISH_RETRY_POLICY,
-                                                argsrepr=repr([job_id]), kwargsrepr="{}")
-                    sent += len(chunk)
+                                                argsrepr=repr(ids), kwargsrepr="{}")
+                    count = sum(len(ids) for ids in chunk)
+                    sent += count
                     if progress is not None:
-                        progress(len(chunk))
+                        progress(count)
         except (OperationalError, KombuError, OSError) as e:
             reason = ("refused by Redis's ACL (check this process's Redis user)"
                       if _acl_refusal(e) else "unreachable")
-            raise BrokerUnavailable(f"broker {reason} after {sent} messages "
+            raise BrokerUnavailable(f"broker {reason} after {sent} job ids "
                                     f"({type(e).__name__})") from None
         return sent
 
