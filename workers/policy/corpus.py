@@ -3,8 +3,8 @@
 Each JSONL line is one example: `id`, `lang` (en, zh), `label` (injection, clean), `family`,
 `source`, `split` (tune, heldout) and `text`. The split was drawn once with `SPLIT_SEED` by
 `draw_split` and is stored in the file; rules and the classifier are tuned on `tune` only.
-`guard_fresh.jsonl`, written after that held-out part had been seen, is held out whole (every
-line `heldout`) and read only by `sealq policy eval`, never by training.
+`guard_fresh.jsonl`, written after that held-out part had been seen and held out until its rates
+were published, is tuning data now (every line `tune`); training reads the tuning parts of both.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ HELDOUT_FRACTION = 0.4
 # Examples that can never be held out honestly: those the first rules were written against
 # (v1-tuned), and those written after the held-out part was first measured (v3-tuned) or
 # seen (v5-tuned, look-alike report prompts written to find the rules' false positives).
-ALWAYS_TUNE_SOURCES = frozenset({"v1-tuned", "v3-tuned", "v5-tuned"})
+ALWAYS_TUNE_SOURCES = frozenset({"v1-tuned", "v3-tuned", "v5-tuned", "v6-tuned"})
 
 
 @dataclass(frozen=True)

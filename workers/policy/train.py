@@ -1,10 +1,10 @@
-"""Train the guard's classifier on the corpus's tuning part: `python -m workers.policy.train`.
+"""Train the guard's classifier on the corpora's tuning parts: `python -m workers.policy.train`.
 
 Deterministic (fixed fold seed, lbfgs, sorted features), so re-running it reproduces the
 shipped `guard_model.json`; `--check` says whether it does. The threshold is chosen from
-out-of-fold scores on the tuning part only: the lowest logit that keeps the guard (rules and
-classifier together) at or under TARGET_FALSE_POSITIVE_RATE of clean prompts flagged per
-language, plus MARGIN.
+out-of-fold scores on the tuning parts only: per language, the guard (rules and classifier
+together) may flag at most TARGET_FALSE_POSITIVE_RATE of the clean prompts, and the threshold
+sits halfway between the last clean score it lets through and the first it flags.
 The held-out part is never read here. Needs scikit-learn (a development dependency).
 """
 
@@ -33,21 +33,23 @@ from workers.policy.corpus import Example, load_corpus, part
 from workers.policy.injection import rule_hits
 from workers.policy.text import normalise
 
-CORPUS = Path(__file__).resolve().parents[2] / "tests" / "corpus" / "guard.jsonl"
+_CORPORA = Path(__file__).resolve().parents[2] / "tests" / "corpus"
+# The seeded corpus, and the fresh set that became tuning data once its rates were published.
+CORPORA = (_CORPORA / "guard.jsonl", _CORPORA / "guard_fresh.jsonl")
 OUTPUT = Path(__file__).with_name(MODEL_FILE)
 SEED = 13
-SIZES = (1, 2, 3)
+SIZES = (1, 2, 3, 4)
 # An n-gram must occur in this many tuning texts to get a weight: rarer ones are noise.
-MIN_DOCUMENTS = 2
+MIN_DOCUMENTS = 3
 # Inverse regularisation strength of the logistic regression.
-C = 10.0
+C = 30.0
 FOLDS = 5
-# Clean tuning prompts per language the whole guard may flag, out of fold. None: out of fold
-# the classifier adds a handful of catches to the rules' (2 of 142 English attempts), while a
-# threshold inside the clean prompts' tail flags unseen report wording at a few per cent.
-TARGET_FALSE_POSITIVE_RATE = 0.0
-# The threshold sits this far (in logit) above the highest clean prompt it must clear, so
-# clean texts a little unlike the tuning part's stay under it.
+# Clean tuning prompts per language the whole guard may flag, scored out of fold: the
+# classifier's threshold is set by its clean tail, not above it. Above it (the previous rule,
+# zero plus a margin) the classifier caught little the rules did not.
+TARGET_FALSE_POSITIVE_RATE = 0.01
+# The threshold sits halfway to the next clean logit up, and at most this far (in logit) above
+# the highest clean prompt it lets through.
 MARGIN = 0.5
 WINDOW = 400
 STRIDE = 200
@@ -118,7 +120,8 @@ def _out_of_fold_logits(examples: Sequence[Example], normal: Sequence[str]) -> l
 
 
 def _threshold(examples: Sequence[Example], logits: Sequence[float]) -> float:
-    """The lowest logit that keeps each language's flagged clean share within the target."""
+    """The lowest threshold that keeps each language's flagged clean share within the target,
+    placed in the gap above the highest clean logit it lets through."""
     threshold = -math.inf
     for lang in sorted({e.lang for e in examples}):
         clean = [(logit, e) for logit, e in zip(logits, examples, strict=True)
@@ -127,20 +130,29 @@ def _threshold(examples: Sequence[Example], logits: Sequence[float]) -> float:
         budget = max(0, math.floor(TARGET_FALSE_POSITIVE_RATE * len(clean)) - already)
         unflagged = sorted((logit for logit, e in clean if not rule_hits(e.text)), reverse=True)
         if len(unflagged) > budget:
-            threshold = max(threshold, unflagged[budget] + MARGIN)
+            passed = unflagged[budget]
+            gap = unflagged[budget - 1] - passed if budget else math.inf
+            threshold = max(threshold, passed + min(gap / 2, MARGIN))
     return round(threshold, DECIMALS)
 
 
-def train(corpus: Path = CORPUS) -> dict[str, Any]:
-    """The model document trained on the tuning part of `corpus`."""
-    examples = part(load_corpus(corpus), "tune")
+def tuning_part(corpora: Sequence[Path] = CORPORA) -> list[Example]:
+    """The tuning examples of every corpus, in file order."""
+    return [e for corpus in corpora for e in part(load_corpus(corpus), "tune")]
+
+
+def train(corpora: Sequence[Path] = CORPORA) -> dict[str, Any]:
+    """The model document trained on the tuning parts of `corpora`."""
+    examples = tuning_part(corpora)
     normal = [normalise(e.text) for e in examples]
     threshold = _threshold(examples, _out_of_fold_logits(examples, normal))
     weights, bias = _fit(normal, [e.label == "injection" for e in examples])
     return {"format": FORMAT, "sizes": list(SIZES), "window": WINDOW, "stride": STRIDE,
             "bias": bias, "threshold": threshold,
-            "trained_on": {"corpus": corpus.name, "split": "tune", "examples": len(examples),
-                           "seed": SEED, "c": C, "min_documents": MIN_DOCUMENTS},
+            "trained_on": {"corpora": [corpus.name for corpus in corpora], "split": "tune",
+                           "examples": len(examples), "seed": SEED, "c": C,
+                           "min_documents": MIN_DOCUMENTS,
+                           "target_false_positive_rate": TARGET_FALSE_POSITIVE_RATE},
             "weights": dict(sorted(weights.items()))}
 
 
@@ -152,12 +164,14 @@ def dumps(document: dict[str, Any]) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     """Train and write the model, or with --check report whether the shipped one matches."""
     parser = argparse.ArgumentParser(prog="python -m workers.policy.train", description=__doc__)
-    parser.add_argument("--corpus", type=Path, default=CORPUS)
+    parser.add_argument("--corpus", type=Path, action="append", dest="corpora",
+                        help="a corpus whose tuning part to train on (repeatable; default: "
+                             "guard.jsonl and guard_fresh.jsonl)")
     parser.add_argument("--output", type=Path, default=OUTPUT)
     parser.add_argument("--check", action="store_true",
                         help="exit 1 if training does not reproduce the file at --output")
     args = parser.parse_args(argv)
-    document = train(args.corpus)
+    document = train(args.corpora or CORPORA)
     if args.check:
         same = args.output.read_text(encoding="utf-8") == dumps(document)
         print("the shipped model is reproduced" if same else "the shipped model differs")
