@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 from schemas.kinds import Kind, load_kinds
 from workers.policy import checksums
 from workers.policy.engine import PolicyEngine
+from workers.policy.pii import SEPARATOR, PiiScanner
 
 CORPUS = Path(__file__).parent.parent / "corpus"
 SAMPLES = [json.loads(line) for line in
@@ -122,3 +124,60 @@ def test_numbers_inside_chinese_text_are_found(engine: PolicyEngine, free_text: 
     decision = engine.check_output(free_text, "手机13800138000身份证11010519491231002X结束")
     assert decision.codes == {"pii.cn_mobile": 1, "pii.cn_resident_id": 1}
     assert decision.text == "手机<CN_MOBILE>身份证<CN_RESIDENT_ID>结束"
+
+
+@pytest.fixture(scope="module")
+def scanner() -> PiiScanner:
+    """A scanner with a fixed `today`."""
+    return PiiScanner(today=dt.date(2025, 1, 1))
+
+
+def spans(found: list[Any]) -> list[tuple[str, int, int]]:
+    return [(r.entity_type, r.start, r.end) for r in found]
+
+
+# An answer's strings whose PII sits at their edges, where one scan of them joined could differ.
+EDGES = ["", "no digits here", "call 555", "123 4567", "13800138000", "x@example", ".com",
+         "mail: ops@example.com", "4111 1111 1111 1111", "DE89 3704 0044 0532 0130 00", "|",
+         "\n", "EUR 13800138000 million", "440308199001011239", "12", "+86 138 0013 8000 x"]
+
+
+def test_one_scan_of_many_strings_finds_what_a_scan_of_each_finds(
+        scanner: PiiScanner, free_text: Kind) -> None:
+    texts = [s["text"] for s in SAMPLES] + [r["text"] for r in CLEAN[:80]] + EDGES + EDGES[::-1]
+    expected = [spans(scanner.find(text, free_text)) for text in texts]
+    assert [spans(found) for found in scanner.find_each(texts, free_text)] == expected
+    assert any(expected)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(EDGES + [s["value"] for s in SAMPLES]), min_size=2,
+                max_size=12))
+def test_one_scan_matches_per_string_scans_whatever_the_neighbours(
+        scanner: PiiScanner, free_text: Kind, texts: list[str]) -> None:
+    expected = [spans(scanner.find(text, free_text)) for text in texts]
+    assert [spans(found) for found in scanner.find_each(texts, free_text)] == expected
+
+
+def test_a_span_across_the_separator_sends_its_texts_to_scans_of_their_own(
+        scanner: PiiScanner, free_text: Kind, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Should a span ever cross the separator, the texts it touches are scanned alone."""
+    from presidio_analyzer import RecognizerResult
+
+    texts = ["ops@example.com and", "room 1", "tail 4111 1111 1111 1111"]
+    joined = SEPARATOR.join(texts)
+    real = scanner._analyzer.analyze
+    seen: list[str] = []
+
+    def analyze(text: str, **kwargs: Any) -> list[RecognizerResult]:
+        seen.append(text)
+        found = real(text, **kwargs)
+        if text == joined:  # a made-up span from the first text into the second
+            found.append(RecognizerResult("EMAIL_ADDRESS", 4, len(texts[0]) + 5, 0.9))
+        return found
+
+    monkeypatch.setattr(scanner._analyzer, "analyze", analyze)
+    found = scanner.find_each(texts, free_text)
+    assert seen == [joined, texts[0], texts[1]]  # the third is kept from the joined scan
+    assert spans(found[0]) == [("EMAIL_ADDRESS", 0, 15)]
+    assert found[1] == [] and spans(found[2]) == [("CREDIT_CARD", 5, 24)]

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from jsonschema import Draft202012Validator
+from presidio_analyzer import RecognizerResult as Found
 
 from schemas.jobs import ErrorCode
 from schemas.kinds import Kind
@@ -71,7 +72,10 @@ class OutputPolicy:
             return Verdict("reject", {SCHEMA_MISMATCH: 1}, ErrorCode.SCHEMA_VIOLATION.value,
                            problem)
         codes: Counter[str] = Counter()
-        redacted = self._redact_values(kind, document, codes)
+        strings: list[str] = []
+        _strings_of(document, strings)
+        spans_each = iter(self._scanner.find_each(strings, kind))
+        redacted = self._redact_values(kind, document, spans_each, codes)
         verdict = self._decide(kind, codes, lambda: json.dumps(redacted, ensure_ascii=False), text)
         if verdict.decision == "redact" and schema_error(kind.output_schema, redacted):
             # A placeholder can break a maxLength or pattern; an invalid result is never sent.
@@ -88,19 +92,34 @@ class OutputPolicy:
                            format_codes(codes))
         return Verdict("redact", dict(codes), text=redact())
 
-    def _redact_values(self, kind: Kind, value: Any, codes: Counter[str]) -> Any:
-        """A copy of a parsed JSON value with PII replaced in every string (keys untouched)."""
+    def _redact_values(self, kind: Kind, value: Any, found: Iterator[list[Found]],
+                       codes: Counter[str]) -> Any:
+        """A copy of a parsed JSON value with PII replaced in every string (keys untouched);
+        `found` gives each string's spans, in the order `_strings_of` lists them."""
         if isinstance(value, dict):
-            return {key: self._redact_values(kind, item, codes) for key, item in value.items()}
+            return {key: self._redact_values(kind, item, found, codes)
+                    for key, item in value.items()}
         if isinstance(value, list):
-            return [self._redact_values(kind, item, codes) for item in value]
+            return [self._redact_values(kind, item, found, codes) for item in value]
         if isinstance(value, str):
-            found = self._scanner.find(value, kind)
-            codes.update(count_codes(found))
-            return self._scanner.redact(value, found) if found else value
+            spans = next(found)
+            codes.update(count_codes(spans))
+            return self._scanner.redact(value, spans) if spans else value
         if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= NUMERIC_PII_MIN:
-            found = self._scanner.find(str(value), kind, entities=list(NUMERIC_ENTITIES))
-            codes.update(count_codes(found))
+            spans = self._scanner.find(str(value), kind, entities=list(NUMERIC_ENTITIES))
+            codes.update(count_codes(spans))
             # The number becomes a string placeholder; the schema check afterwards decides.
-            return self._scanner.redact(str(value), found) if found else value
+            return self._scanner.redact(str(value), spans) if spans else value
         return value
+
+
+def _strings_of(value: Any, strings: list[str]) -> None:
+    """Every string value of a parsed JSON value (keys aside), in document order."""
+    if isinstance(value, dict):
+        for item in value.values():
+            _strings_of(item, strings)
+    elif isinstance(value, list):
+        for item in value:
+            _strings_of(item, strings)
+    elif isinstance(value, str):
+        strings.append(value)
