@@ -27,7 +27,7 @@ from workers.policy.corpus import (
     load_corpus,
     part,
 )
-from workers.policy.injection import RULES, find_injections, rule_hits
+from workers.policy.injection import RULE_SET, RULES, find_injections, rule_hits
 from workers.policy.rules import (
     ADDRESSED,
     DELIMITER,
@@ -36,6 +36,7 @@ from workers.policy.rules import (
     EXTRACTION,
     OVERRIDE,
     PERSONA,
+    Scan,
     run_rules,
 )
 from workers.policy.text import normalise
@@ -215,6 +216,22 @@ def test_dictated_answers_and_requests_inside_data_fire_their_rule(example_id: s
                                                                     code: str) -> None:
     """Tuning attempts the classifier alone used to catch now fire a family rule."""
     assert code in rule_hits(BY_ID[example_id].text)
+
+
+def test_the_indexed_rule_set_fires_what_every_rule_asked_in_turn_fires() -> None:
+    """RuleSet visits only the rules whose needs a text may hold: the same hits as asking
+    every rule, on every text of the corpora and on disguised ones."""
+    def every_rule(text: str) -> Counter[str]:
+        scan = Scan(text)
+        hits: Counter[str] = Counter()
+        for each in RULES:
+            hits[each.code] += scan.count(each)
+        return +hits
+
+    texts = [normalise(e.text) for e in EXAMPLES + FRESH]
+    assert sum(bool(every_rule(text)) for text in texts) > 300
+    for text in texts:
+        assert RULE_SET.run(text) == every_rule(text), text[:80]
 
 
 def test_rules_need_no_word_their_pattern_does_not_contain() -> None:

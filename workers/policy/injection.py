@@ -13,10 +13,11 @@ from collections import Counter
 from workers.policy import rules_en, rules_zh
 from workers.policy.classifier import CLASSIFIER, GuardModel, shipped_model
 from workers.policy.decode import decoded_payloads
-from workers.policy.rules import ENCODED, RULE_CODES, Rule, run_rules
+from workers.policy.rules import ENCODED, RULE_CODES, Rule, RuleSet
 from workers.policy.text import normalise, unhidden
 
 RULES: tuple[Rule, ...] = rules_en.RULES + rules_zh.RULES
+RULE_SET = RuleSet(RULES)
 CODES = (*RULE_CODES, CLASSIFIER)
 
 
@@ -24,9 +25,9 @@ def rule_hits(text: str, normal: str | None = None) -> Counter[str]:
     """What the family rules find in `text` (given its normal form, if already computed),
     decoded payloads included (as injection.encoded)."""
     normal = normalise(text) if normal is None else normal
-    hits = run_rules(RULES, normal)
+    hits = RULE_SET.run(normal)
     for payload in decoded_payloads(unhidden(text)):
-        if run_rules(RULES, normalise(payload)):
+        if RULE_SET.run(normalise(payload)):
             hits[ENCODED] += 1
     return hits
 
