@@ -24,7 +24,8 @@ def test_swapped_and_moved_rows_fail_and_replays_change_nothing(fleet: Fleet) ->
     """Swapped prompts and a row moved to another tenant end payload_invalid; replaying the
     messages of finished jobs leaves every row as it was."""
     worker = fleet.worker
-    batch = fleet.submit([line(f"tamper-{name}", f"Say hello to {name}. Ref {CANARY_PROMPT}.")
+    batch = fleet.submit([line(f"tamper-{name}", f"Write one sentence about the quarterly "
+                                                 f"results of {name}. Ref {CANARY_PROMPT}.")
                           for name in ("ok", "swap-a", "swap-b", "moved")], held=True)
     ids = {r["custom_id"].removeprefix("tamper-"): r["id"] for r in fleet.jobs(batch.batch_id)}
     prompts = {r["id"]: r["sealed_prompt"] for r in fleet.query(
