@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from schemas.errors import LimitExceeded, NotFound, SpecError
 from schemas.states import JobState
 from schemas.tables import Batch, Job
+from schemas.wakeup import wake_dispatcher
 
 # SQLite allows 32766 bound parameters per statement; 500 ids per IN (...) stays far below
 # it on every backend.
@@ -103,6 +104,7 @@ class ProducerStore:
                 for chunk in jobs:
                     if chunk:
                         session.execute(insert(Job), chunk)
+                wake_dispatcher(session.connection())
         except IntegrityError as e:
             raise DuplicateSubmission from e
 

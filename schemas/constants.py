@@ -67,9 +67,16 @@ SWEEP_BATCH_SIZE = 1000
 # enough that the job table holds weeks of history, not years. 0: tombstones are kept.
 DEFAULT_TOMBSTONE_RETENTION_DAYS = 30
 
-# Dispatcher (`sealq dispatch`, or inside `sealq beat`). How often it looks for free slots: a
-# worker's buffer of released jobs must outlast one look (64 GPU jobs/s drain 13 in 0.2 s).
+# Dispatcher (`sealq dispatch`, or inside `sealq beat`). How often it looks for free slots
+# where nothing tells it (SQLite): a worker's buffer of released jobs must outlast one look
+# (64 GPU jobs/s drain 13 in 0.2 s).
 DISPATCH_INTERVAL_SECONDS = 0.2
+# On PostgreSQL a commit that stores jobs or frees slots wakes it (schemas.wakeup): it passes
+# then, at most this often (wake-ups in between are answered by one pass) ...
+DISPATCH_GAP_SECONDS = 0.05
+# ... and at least this often, for what sends no wake-up (leases running out, new workers,
+# retry back-offs ending).
+DISPATCH_IDLE_SECONDS = 1.0
 # Released-but-not-started jobs kept beyond the workers' slots, as a share of those slots
 # (at least DISPATCH_MIN_HEADROOM): a finishing thread finds its next job already in Redis.
 DEFAULT_DISPATCH_HEADROOM = 0.25

@@ -21,6 +21,7 @@ from schemas.envelope import JobBinding
 from schemas.jobs import JobState
 from schemas.sealing import binding_of
 from schemas.tables import Job
+from schemas.wakeup import wake_dispatcher
 from workers.group_commit import GroupCommit
 
 # The hot path writes through Core: the ORM's bookkeeping for an UPDATE costs more than the
@@ -186,11 +187,14 @@ class WorkerStore:
             if len(rows) > 1 and connection.dialect.supports_sane_multi_rowcount:
                 with connection.begin() as transaction:
                     if connection.execute(_FINISH, rows).rowcount == len(rows):
+                        wake_dispatcher(connection)  # slots freed
                         return [True] * len(calls)
                     transaction.rollback()
             with connection.begin():
                 for index, row in zip(order, rows, strict=True):
                     written[index] = bool(connection.execute(_FINISH, row).rowcount)
+                if any(written):
+                    wake_dispatcher(connection)
         return written
 
     def release(self, claim: Claim) -> bool:
@@ -201,6 +205,8 @@ class WorkerStore:
                                   Job.state == JobState.RUNNING)
                 .values(state=JobState.QUEUED.value, lease_owner=None, lease_token=None,
                         lease_expires_at=None, enqueued_at=None))
+            if result.rowcount:  # type: ignore[attr-defined]  # CursorResult at runtime
+                wake_dispatcher(session.connection())  # waiting again, and a slot freed
         return bool(result.rowcount)  # type: ignore[attr-defined]  # CursorResult at runtime
 
     def release_for_retry(self, claim: Claim, *, now: datetime) -> bool:

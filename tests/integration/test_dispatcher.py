@@ -3,23 +3,31 @@
 from __future__ import annotations
 
 import json
+import threading
+import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 import redis
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from producer.tenants import TenantDirectory
+from schemas import constants
+from schemas.db import make_engine
 from schemas.states import JobState, Priority
 from schemas.tables import DispatcherLease, Job, WorkerSeat
+from schemas.wakeup import CHANNEL
+from workers.lifecycle import wakeup as wakeup_module
 from workers.lifecycle.broker_scan import RedisBrokerScan, job_ids_of
 from workers.lifecycle.dispatcher import Dispatcher
 from workers.lifecycle.publisher import Publisher
 from workers.lifecycle.reconciler import Reconciler
+from workers.lifecycle.wakeup import Wakeups
 from workers.store import Claim, Outcome
 
 if TYPE_CHECKING:
@@ -349,3 +357,113 @@ def test_a_job_being_cancelled_is_skipped_not_waited_for(
     harness.clock.advance(2)
     seat(harness, 8)
     assert dispatcher(harness, publisher).pass_once(harness.clock()).released == 1
+
+
+# Notifications are PostgreSQL's; on SQLite the dispatcher ticks.
+on_postgresql = pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
+
+
+@pytest.fixture
+def wakeups(harness: Harness) -> Iterator[Wakeups]:
+    """The dispatcher's ear on the test database, listening before anything is committed."""
+    ear = Wakeups.for_database(harness.jobs)
+    assert ear is not None
+    assert not heard(ear, 0.05)  # connects and listens; nothing said yet
+    yield ear
+    ear.close()
+
+
+def heard(ear: Wakeups, seconds: float = 10.0) -> bool:
+    """Whether a wake-up arrives within `seconds`."""
+    return ear.wait(threading.Event(), seconds, deaf_seconds=seconds)
+
+
+def test_without_notifications_there_is_no_ear(tmp_path: Path) -> None:
+    """SQLite has no LISTEN: the dispatcher keeps its short tick there."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'jobs.db'}")
+    assert Wakeups.for_database(engine) is None
+    engine.dispose()
+
+
+@on_postgresql
+def test_a_submit_wakes_the_dispatcher_once(harness: Harness, wakeups: Wakeups) -> None:
+    """One wake-up per stored batch, however many jobs it holds."""
+    submit(harness, "acme", 30)
+    assert heard(wakeups)
+    assert not heard(wakeups, 0.3)
+
+
+@on_postgresql
+def test_freed_slots_wake_the_dispatcher(harness: Harness, wakeups: Wakeups) -> None:
+    """A finish and a job given back wake it; a claim, and a finish whose lease is gone, do
+    not (nothing was freed)."""
+    ids = submit(harness, "acme", 2)
+    assert heard(wakeups)
+    claims = start(harness, ids)
+    assert not heard(wakeups, 0.3)
+    store = harness.worker_store()
+    failed = Outcome(JobState.FAILED, error_code="engine_error")
+    assert store.finish(claims[0], failed, now=harness.clock())
+    assert heard(wakeups)
+    assert not store.finish(claims[0], failed, now=harness.clock())
+    assert not heard(wakeups, 0.3)
+    assert store.release(claims[1])
+    assert heard(wakeups)
+
+
+@on_postgresql
+def test_the_ear_comes_back_after_its_connection_is_lost(
+        harness: Harness, wakeups: Wakeups, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A terminated LISTEN connection costs a warning, not the dispatcher: the next wait
+    listens again."""
+    monkeypatch.setattr(wakeup_module, "RECONNECT_SECONDS", 0.0)
+    with harness.jobs.begin() as connection:
+        killed = connection.scalar(text(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND query = :listen AND pid <> pg_backend_pid()"),
+            {"listen": f"LISTEN {CHANNEL}"})
+    assert killed == 1
+    assert not heard(wakeups, 1.0)  # the loss is noticed
+    assert not heard(wakeups, 0.1)  # connected and listening again
+    submit(harness, "acme", 1)
+    assert heard(wakeups)
+
+
+@on_postgresql
+def test_a_listening_dispatcher_releases_without_waiting_for_its_tick(
+        harness: Harness, publisher: Publisher, redis_url: str, wakeups: Wakeups,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """With a quiet tick of a minute, jobs submitted after its first pass are in Redis within
+    seconds: the submit woke it. It stops within a moment of being asked."""
+    monkeypatch.setattr(constants, "DISPATCH_IDLE_SECONDS", 60.0)
+    seat(harness, 8)
+    d = dispatcher(harness, publisher)
+    stop = threading.Event()
+    thread = threading.Thread(target=d.run, args=(stop, harness.clock),
+                              kwargs={"wakeups": wakeups}, daemon=True)
+    thread.start()
+    try:
+        assert eventually(lambda: lease_holder(harness) == "d1")
+        ids = submit(harness, "acme", 5)
+        assert eventually(lambda: in_redis(redis_url) == ids)
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+    assert not thread.is_alive()
+
+
+def lease_holder(harness: Harness) -> str | None:
+    """The owner of the dispatcher lease, if anyone holds it."""
+    with Session(harness.jobs) as session:
+        lease = session.get(DispatcherLease, "dispatcher")
+        return None if lease is None else lease.owner
+
+
+def eventually(check: Callable[[], bool], seconds: float = 15.0) -> bool:
+    """Whether `check` comes true within `seconds` (looked at every 50 ms)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.05)
+    return check()

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from schemas import constants
 from schemas.errors import StoreUnavailable
 from workers.lifecycle import dispatcher as dispatcher_module
 from workers.lifecycle.dispatcher import Dispatcher, DispatchReport
@@ -45,3 +46,28 @@ def test_failures_are_waited_out(monkeypatch: pytest.MonkeyPatch) -> None:
                                None])
     scripted.run(stop, lambda: T0, interval=0.001)
     assert scripted.passes == 3 and scripted.resigned
+
+
+class Ear:
+    """Stands in for the LISTEN connection: records how long each wait was allowed."""
+
+    def __init__(self) -> None:
+        self.waits: list[float] = []
+
+    def wait(self, stop: threading.Event, seconds: float, *, deaf_seconds: float) -> bool:
+        self.waits.append(seconds)
+        return True
+
+
+def test_an_active_dispatcher_listens_between_passes_and_a_failing_one_backs_off(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """After a good pass it waits on its ear for up to the quiet tick; after a failed pass it
+    waits out the retry interval without listening (a wake-up must not hurry a retry)."""
+    monkeypatch.setattr(dispatcher_module, "RETRY_INTERVAL_SECONDS", (0.001, 0.002))
+    monkeypatch.setattr(constants, "DISPATCH_GAP_SECONDS", 0.0)
+    stop = threading.Event()
+    scripted = Scripted(stop, [None, StoreUnavailable("database unreachable"), None, None])
+    ear = Ear()
+    scripted.run(stop, lambda: T0, interval=0.001, wakeups=ear)  # type: ignore[arg-type]
+    assert scripted.passes == 4
+    assert ear.waits == [constants.DISPATCH_IDLE_SECONDS] * 3  # after passes 1, 3 and 4

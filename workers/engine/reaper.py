@@ -20,9 +20,13 @@ import sys
 
 import psutil
 
-# How often descendants are re-listed: a process born and orphaned within one interval
-# escapes, so keep it short; listing a few processes costs microseconds.
+# How often descendants are re-listed while the engine starts: a process born and orphaned
+# within one interval escapes, so keep it short.
 POLL_SECONDS = 0.2
+# Once the engine is up its processes are known and it starts no more: re-listing them (each
+# listing reads every process on the machine, a few ms) becomes a slow safety net, since on a
+# CPU every ms taken here is taken from the engine's cores.
+TRACKED_POLL_SECONDS = 5.0
 # Grace between SIGTERM and SIGKILL for the engine to free its resources.
 TERMINATE_GRACE_SECONDS = 5.0
 
@@ -85,7 +89,8 @@ def watch(parent_pid: int) -> None:
     roots: Tracked | None = None
     pending = b""
     while True:
-        ready, _, _ = select.select([stdin], [], [], POLL_SECONDS)
+        poll = POLL_SECONDS if roots is None else TRACKED_POLL_SECONDS
+        ready, _, _ = select.select([stdin], [], [], poll)
         if roots is None:
             tracked.update(_descendants(parent, born_after))
         else:

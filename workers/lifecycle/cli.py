@@ -25,6 +25,7 @@ from schemas.settings import Settings
 from workers.lifecycle.dispatcher import Dispatcher
 from workers.lifecycle.publisher import Publisher
 from workers.lifecycle.sweeper import SWEEP_MAX_BATCHES, Sweeper
+from workers.lifecycle.wakeup import Wakeups
 from workers.runtime import Foundations, load_foundations, utc_now, worker_name
 
 SCHEDULE_FILE = "celerybeat-schedule"
@@ -125,11 +126,21 @@ def build_dispatcher(settings: Settings, jobs_db: Engine, owner: str) -> Dispatc
                       lane_floor=settings.dispatch_lane_floor)
 
 
+def run_dispatcher(dispatcher: Dispatcher, jobs_db: Engine, stop: threading.Event) -> None:
+    """Passes until `stop`, woken by commits where the database can tell (PostgreSQL)."""
+    wakeups = Wakeups.for_database(jobs_db)
+    try:
+        dispatcher.run(stop, utc_now, wakeups=wakeups)
+    finally:
+        if wakeups is not None:
+            wakeups.close()
+
+
 def start_dispatcher(settings: Settings, jobs_db: Engine, owner: str) -> DispatcherThread:
     """The dispatcher on a daemon thread of this process (inside `sealq beat`)."""
     stop = threading.Event()
     dispatcher = build_dispatcher(settings, jobs_db, owner)
-    thread = threading.Thread(target=dispatcher.run, args=(stop, utc_now),
+    thread = threading.Thread(target=run_dispatcher, args=(dispatcher, jobs_db, stop),
                               name="sealq-dispatcher", daemon=True)
     thread.start()
     return DispatcherThread(thread, stop)
@@ -164,5 +175,5 @@ def dispatch_command(env_file: EnvFile = None) -> None:
     signal.signal(signal.SIGINT, on_signal)
     log.info("dispatcher started (headroom %.2f, lane floor %d)", settings.dispatch_headroom,
              settings.dispatch_lane_floor)
-    dispatcher.run(stop, utc_now)
+    run_dispatcher(dispatcher, foundations.jobs_db, stop)
     foundations.jobs_db.dispose()

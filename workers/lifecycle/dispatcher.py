@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -36,6 +37,7 @@ from schemas.states import Priority
 from schemas.tables import DispatcherLease
 from workers.lifecycle.fairshare import LaneChooser, StrideShare
 from workers.lifecycle.waiting import WaitingJobs, window_for
+from workers.lifecycle.wakeup import Wakeups
 
 log = logging.getLogger("sealq.dispatcher")
 
@@ -327,11 +329,19 @@ class Dispatcher:
         self._renew_at = None
 
     def run(self, stop: threading.Event, clock: Clock,
-            interval: float = constants.DISPATCH_INTERVAL_SECONDS) -> None:
-        """Pass after pass until `stop` is set; database and broker failures are waited out."""
+            interval: float = constants.DISPATCH_INTERVAL_SECONDS,
+            wakeups: Wakeups | None = None) -> None:
+        """Pass after pass until `stop` is set; database and broker failures are waited out.
+
+        Without `wakeups` a pass follows every `interval`. With them, an active dispatcher
+        passes when a commit asks for it (no sooner than DISPATCH_GAP_SECONDS after its last
+        pass began) or after DISPATCH_IDLE_SECONDS of quiet.
+        """
         retry = RETRY_INTERVAL_SECONDS[0]
         while not stop.is_set():
             wait = interval
+            began = time.monotonic()
+            listen = False
             try:
                 report = self.pass_once(clock())
             except StoreError as e:
@@ -353,7 +363,12 @@ class Dispatcher:
                     retry = RETRY_INTERVAL_SECONDS[0]
                     if not report.active:
                         wait = STANDBY_INTERVAL_SECONDS
-            stop.wait(wait)
+                    listen = report.active and wakeups is not None
+            if listen and wakeups is not None:
+                wakeups.wait(stop, constants.DISPATCH_IDLE_SECONDS, deaf_seconds=interval)
+                stop.wait(began + constants.DISPATCH_GAP_SECONDS - time.monotonic())
+            else:
+                stop.wait(wait)
         try:
             self.resign(clock())
         except StoreError as e:
