@@ -341,7 +341,7 @@ class Dispatcher:
         while not stop.is_set():
             wait = interval
             began = time.monotonic()
-            listen = False
+            ear = None  # set after a good active pass: then a wake-up ends the wait
             try:
                 report = self.pass_once(clock())
             except StoreError as e:
@@ -363,9 +363,10 @@ class Dispatcher:
                     retry = RETRY_INTERVAL_SECONDS[0]
                     if not report.active:
                         wait = STANDBY_INTERVAL_SECONDS
-                    listen = report.active and wakeups is not None
-            if listen and wakeups is not None:
-                wakeups.wait(stop, constants.DISPATCH_IDLE_SECONDS, deaf_seconds=interval)
+                    if report.active:
+                        ear = wakeups
+            if ear is not None:
+                ear.wait(stop, constants.DISPATCH_IDLE_SECONDS, deaf_seconds=interval)
                 stop.wait(began + constants.DISPATCH_GAP_SECONDS - time.monotonic())
             else:
                 stop.wait(wait)
