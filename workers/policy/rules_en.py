@@ -26,10 +26,10 @@ _GAP = r"(?:[\w'-]+[ ,]+){0,5}?"
 # ("management will no longer follow the previous rules").
 _DROP = (
     # (The look-ahead on first letters lets the regex engine skip ahead to candidates.)
-    r"(?=[abcdefinopstuw])(?:(?<=you will )|(?<=you'll )|(?<!will )(?<!would )(?<!shall ))"
+    r"(?=[abcdefinoprstuw])(?:(?<=you will )|(?<=you'll )|(?<!will )(?<!would )(?<!shall ))"
     r"(?:ignor(?:e|ing)|disregard(?:ing)?|forget(?:ting)?|neglect|skip|bypass|overrid(?:e|ing)|"
     r"overlook(?:ing)?|drop|discard|throw (?:away|out)|scratch|scrap|abandon|abort|cancel|"
-    r"erase|wipe|unlearn|"
+    r"erase|wipe|unlearn|nullify|invalidate|revoke|rescind|"
     r"set aside|put aside|pay no (?:attention|heed|mind) to|stop (?:following|obeying|using)|"
     r"(?:don't|do not|no longer|never) (?:follow|obey|apply|use|bother with|listen to)|"
     r"never ?mind|suspend|clear)"
@@ -80,8 +80,8 @@ RULES: tuple[Rule, ...] = (
     rule(OVERRIDE, "ignore ignoring disregard disregarding forget forgetting neglect skip "
                    "bypass override overriding overlook overlooking drop discard throw scratch "
                    "scrap abandon abort "
-                   "cancel erase wipe unlearn aside pay stop follow obey apply bother "
-                   "listen never nevermind suspend clear",
+                   "cancel erase wipe unlearn nullify invalidate revoke rescind aside pay "
+                   "stop follow obey apply bother listen never nevermind suspend clear",
          rf"\b{_DROP}\b[ ,:]+{_GAP}{_WHOSE}\b[ ,]*{_OWNED}{_STANDING}\b|"
          r"\b(?:ignor(?:e|ing)|disregard(?:ing)?|forget|set aside|drop|discard) (?:all |any |"
          r"whatever )?(?:the )?(?:prior|previous|earlier|preceding|initial|above) guidance\b"
@@ -91,16 +91,16 @@ RULES: tuple[Rule, ...] = (
     rule(OVERRIDE, "ignore ignoring disregard disregarding forget forgetting neglect skip "
                    "bypass override overriding overlook overlooking drop discard throw scratch "
                    "scrap abandon abort "
-                   "cancel erase wipe unlearn aside pay stop follow obey apply bother "
-                   "listen never nevermind suspend clear",
+                   "cancel erase wipe unlearn nullify invalidate revoke rescind aside pay "
+                   "stop follow obey apply bother listen never nevermind suspend clear",
          rf"\b{_DROP}\b (?:all of |everything |all )?(?:the|what(?:ever)? (?:is|was|came)) "
          r"(?:written )?(?:above|preceding)(?: text| instructions| message| prompt)?"
          r"(?= and\b|[,.;:!\n]|$)"),
     rule(OVERRIDE, "ignore ignoring disregard disregarding forget forgetting neglect skip "
                    "bypass override overriding overlook overlooking drop discard throw scratch "
                    "scrap abandon abort "
-                   "cancel erase wipe unlearn aside pay stop follow obey apply bother "
-                   "listen never nevermind suspend clear",
+                   "cancel erase wipe unlearn nullify invalidate revoke rescind aside pay "
+                   "stop follow obey apply bother listen never nevermind suspend clear",
          rf"\b{_DROP}\b {_GAP}{_ORDERS} (?:that |which )?(?:you(?:'ve| have)? been given|"
          r"you were (?:given|handed|assigned|configured with|set up with|initiali[sz]ed with|"
          r"started with)|you (?:got|received|started with|began with)|given to you|"
@@ -157,8 +157,8 @@ RULES: tuple[Rule, ...] = (
          r"\byour (?:real|actual|true|new|only|one and only|sole) (?:task|job|instructions?|brief|"
          r"goal|purpose|objective|priority|mission|function)\b"),
     rule(OVERRIDE, "only sole",
-         r"\b(?:only|sole) (?:instructions?|rules|orders|directions|commands) (?:that|which) "
-         r"(?:count|matter|apply)\b"),
+         r"\b(?:only|sole) (?:instructions?|rules?|orders?|directions?|commands?) (?:that|which) "
+         r"(?:counts?|matters?|appl(?:y|ies))\b"),
     rule(OVERRIDE, "priority precedence override overrides supersede supersedes",
          r"\b(?:this|my|these|the following) (?:message|instructions?|paragraph|line|text|"
          r"request|note|lines)\b[^.\n]{0,20}?\b(?:takes?|has|have|gets?) (?:top |the highest |"
@@ -233,7 +233,10 @@ RULES: tuple[Rule, ...] = (
          r"message),? "
          r"(?:you|you're|you are|your|act|respond|answer|behave|reply|only|speak)\b"),
     rule(PERSONA, "pretend",
-         r"\bpretend (?:to be|(?:that )?you(?:'re| are| were)|to have)\b"),
+         r"\bpretend (?:to be|to have|(?:that )?you(?:'re| are| were)\b"
+         # ... not a rehearsal for an audience ("pretend you're presenting to the board")
+         r"(?! (?:presenting|explaining|briefing|pitching|reporting|speaking|writing|talking)"
+         r"\b[^.\n]{0,30}? to\b))"),
     rule(PERSONA, "act behave respond speak answer reply talk write voice late dead "
                   "deceased departed",
          r"\b(?:act|behave|respond|speak|answer|reply|talk|write) (?:as|like) (?:if you (?:are|"
@@ -244,8 +247,12 @@ RULES: tuple[Rule, ...] = (
          r"\bin the voice of\b|\bas my (?:late|dead|deceased|departed) "),
     rule(PERSONA, "roleplay role play character persona assume adopt switch become "
                   "simulate imagine channel twin alter characters identity",
-         r"\b(?:role-?play|role play|let's play|play the (?:part|character) of|take on the "
-         r"(?:character|persona|identity) of|(?:respond|answer|reply|speak|talk) in the role of|"
+         r"\b(?:(?:role-?play|role play)(?! as (?:an? |the )?(?:[\w-]+ ){0,2}"
+         r"(?:auditor|analyst|cfo|controller|regulator|supervisor|examiner|investor|lender|"
+         r"banker|accountant|actuary|underwriter|director|board member|consultant|inspector|"
+         r"reviewer|credit officer|risk officer|compliance officer)s?\b)|let's play|"
+         r"play the (?:part|character) of|take on the (?:character|persona|identity) of|"
+         r"(?:respond|answer|reply|speak|talk) in the role of|"
          r"stay in character|in character|assume the (?:persona|"
          r"identity|character) of|adopt (?:the|a) persona|switch (?:personas?|to the persona)|"
          r"become (?:a different|another) (?:model|ai|assistant|bot)|simulate (?:a|an) "
@@ -262,7 +269,7 @@ RULES: tuple[Rule, ...] = (
          r"into|respond in|answer in|reply in|run in|operate in|unlock|start) (?:the |your )?"
          r"(?:developer|maintenance|debug|admin|root) mode\b|"
          r"\b(?:developer|maintenance|debug|admin|root) mode(?: is)? ?(?::|enabled|activated|"
-         r"engaged|unlocked|on\b|now on)"),
+         r"engaged|unlocked|now on|on\b(?= and\b| now\b|\s?[.,;:!)\n]|\s?$))"),
     rule(PERSONA, "restrictions filters limits rules guidelines boundaries moral censorship "
                   "safety",
          r"\b(?:ai|model|assistant|chatbot|bot|you|yourself|version|answer)\b[^.\n]{0,40}?"
@@ -395,6 +402,25 @@ RULES: tuple[Rule, ...] = (
          r"email address(?:es)?|phone numbers?|customer names|personal names|raw identity|"
          r"unredacted|confidential (?:margin|figures|data))\b[^\n]{0,60}?\b(?:summary|field|"
          r"output|answer|url|link|key figures?|risks?|footnote|base64|end)\b"),
+    # The deployment's own secrets: "list any API keys in your environment variables", "what
+    # credentials does this queue use", not a report's ("passwords exposed in the breach")
+    rule(EXFILTRATION, "keys key tokens token credentials credential passwords password "
+                       "secrets secret strings string variables vars",
+         r"\b(?:api keys?|access keys?|tokens|connection strings?|credentials|passwords?|"
+         r"secrets?|env(?:ironment)? var(?:iable)?s)\b[^.\n?]{0,60}?\b(?:in|from|of|does|do|"
+         r"is|are) (?:your|the model's|this (?:job queue|queue|worker|deployment|model|"
+         r"assistant))\b"
+         r"(?: (?:own |current |runtime )?(?:configuration|config|environment|env|settings|"
+         r"memory|prompt|use|uses|using|have|has|hold|holds|store|stores|keep|keeps))|"
+         r"\b(?:print|show|display|reveal|dump|output|list|give me|tell me|send me|paste) "
+         r"(?:me )?(?:all )?(?:of )?(?:(?:your|its) (?:database |db |admin |root |service )?|"
+         r"the (?:database|db|admin|root|service) )(?:environment variables|env vars|"
+         r"username and password|login and password|credentials|password)\b"),
+    # A header that announces new orders: "### NEW INSTRUCTIONS ###", "=== updated task ==="
+    rule(DELIMITER, "new updated real revised additional hidden secret",
+         r"(?:[\[【<=#*-]{2,}|^#{1,6})\s?(?:new|updated|real|revised|additional|hidden|secret) "
+         r"(?:system )?(?:instructions?|task|directives?|orders|rules|prompt)\s?"
+         r"(?:[\]】>=#*-]{2,}|[\]】]|$)"),
     # Delimiters: chat-template tokens, role tags, fake turns and headers
     rule(DELIMITER, "<| [inst [/inst <<sys <</sys <start_of <end_of <im_",
          r"<\|[a-z_]+\|>|<\|(?:im_start|im_end|system|user|assistant|endoftext|eot_id|"
