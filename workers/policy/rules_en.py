@@ -228,10 +228,12 @@ RULES: tuple[Rule, ...] = (
          r"\byou(?:'ll| will|'re going to| are going to) (?:now )?(?:be|play) (?:called |named )?"
          r"[\w-]+, (?:an?|the) (?:[\w-]+ ){0,3}(?:bot|ai|assistant|model|chatbot|character|"
          r"persona)\b"),
-    rule(PERSONA, "now here point message",
-         r"\b(?:from (?:now on|here on|this point(?: forward| on)?|here forward|now)|as of this "
-         r"message),? "
-         r"(?:you|you're|you are|your|act|respond|answer|behave|reply|only|speak)\b"),
+    rule(PERSONA, "now here point message paragraph sentence line section",
+         r"\b(?:from (?:now on|here on|this point(?: forward| on)?|here forward|now|this "
+         r"(?:paragraph|sentence|line|message|section|point) (?:on|onwards?|forwards?))|as of "
+         r"this message),? "
+         r"(?:you|you're|you are|your|act|respond|answer|behave|reply|only|speak|the (?:model|"
+         r"assistant|ai)|any (?:model|assistant|ai))\b"),
     rule(PERSONA, "pretend",
          r"\bpretend (?:to be|to have|(?:that )?you(?:'re| are| were)\b"
          # ... not a rehearsal for an audience ("pretend you're presenting to the board")
@@ -261,6 +263,10 @@ RULES: tuple[Rule, ...] = (
          r"alter ego|(?:two|2) characters)\b"),
     # Modes only a jailbreak has, and software's own modes ("the SDK's developer mode") when
     # the model is put into them ("switch to developer mode", "debug mode: on").
+    rule(PERSONA, "authority power authorisation authorization permission",
+         r"\b(?:act|acting|speak|write|respond|answer|sign) (?:as|on behalf of) (?:the |an? |our |"
+         r"my )?[^.\n]{0,60}?\bwith (?:full |the |sole |final )?(?:authority|power|"
+         r"authori[sz]ation|permission) to (?:approve|sign|authori[sz]e|waive|release|override)\b"),
     rule(PERSONA, "mode",
          r"\b(?:god|sudo|dan|jailbreak|unrestricted|unlocked|unfiltered|superuser|chaos|evil) "
          r"(?:[a-z]+ )?mode\b|"
@@ -272,7 +278,7 @@ RULES: tuple[Rule, ...] = (
          r"engaged|unlocked|now on|on\b(?= and\b| now\b|\s?[.,;:!)\n]|\s?$))"),
     rule(PERSONA, "restrictions filters limits rules guidelines boundaries moral censorship "
                   "safety",
-         r"\b(?:ai|model|assistant|chatbot|bot|you|yourself|version|answer)\b[^.\n]{0,40}?"
+         r"\b(?:ai|model|assistant|chatbot|bot|agent|you|yourself|version|answer)\b[^.\n]{0,40}?"
          r"\b(?:no|zero|without(?: any)?|never (?:given|had) any|free of|knows no|removed|"
          r"abolished|unbound by)\b ?(?:[a-z]+ )?(?:restrictions|filters|limits|rules|"
          r"guidelines|boundaries|moral|censorship|safety (?:training|filtering|rules))\b"),
@@ -385,6 +391,12 @@ RULES: tuple[Rule, ...] = (
          r"\b(?:append|add|attach|include|followed by|concatenat\w*|join\w*)\b[^\n]{0,80}?"
          r"https?://\S+|https?://\S*[?&]\w+=\S*[^\n]{0,40}?\b(?:append|followed by|with the|"
          r"plus the|add)\b"),
+    rule(EXFILTRATION, "bcc cc keep",
+         r"\bb?cc:? (?:to )?[\w.+-]+@[\w-]+\.[^\n]{0,120}?\b(?:salar(?:y|ies)|bank details|"
+         r"account numbers?|passwords?|credentials|payroll|personal data|patients?|full list|"
+         r"all (?:the )?(?:customer|employee|patient|client)s?)\b|"
+         r"\bkeep (?:the |this |that )?(?:bcc|cc|copy|link|address|recipient)\b[^.\n]{0,30}?"
+         r"\b(?:out of|off|hidden from|invisible in) (?:the )?(?:visible|final|shown|displayed)"),
     rule(EXFILTRATION, "silently secretly quietly covertly mention notices notice disguise "
                        "disguised hide",
          r"\b(?:silently|secretly|quietly|covertly) (?:add|append|include|insert|write|hide|"
@@ -451,6 +463,10 @@ RULES: tuple[Rule, ...] = (
          r"(?:system|admin|operator|developer|platform|root)[ _](?:message|notice|directive|"
          r"prompt|instructions?|override|update)s?(?: \([^)\n]{0,20}\))?\s?"
          r"(?:[\]】):]|[=#*<>-]{2,})"),
+    rule(DELIMITER, "``` new system override updated",
+         r"```\s?(?:system|assistant|developer|instructions?|prompt|admin|operator)\b|"
+         r"\b(?:new|updated|system|override)_(?:directive|instructions?|task|prompt|rules?)s?"
+         r"\s?[:=]"),
     rule(DELIMITER, "role", r"[\"']role[\"']\s?:\s?[\"'](?:system|assistant|developer)[\"']"),
     rule(DELIMITER, "[system [assistant [developer",
          r"\[(?:system|assistant|developer)(?: message)?\](?:\(#?[\w-]*\))?"),
@@ -475,7 +491,10 @@ RULES: tuple[Rule, ...] = (
          r"\b(?:note|message|notice|instructions?|attention|hint|reminder|p\.?s\.?)\s?(?:to|"
          r"for)\s(?:the |any |all |every |whichever |automated )?(?:summari[sz]ing |reviewing |"
          r"reading |processing |screening |analy[sz]ing )?(?:ai|llm|language model|"
-         r"model|assistant|chatbot|bot|gpt|summari[sz]er|reviewer|agent)s?\b"),
+         r"model|assistant|chatbot|bot|gpt|summari[sz]er|reviewer|agent)s?\b|"
+         r"\b(?:note|message|notice|instructions?|attention|reminder)\s?(?:to|for)\s"
+         r"(?:the |any |all |every )?(?:automated|automatic|ai|ai-powered) (?:[a-z-]+ ){0,2}"
+         r"(?:system|tool|reviewer|reader|screener|process|pipeline|checker|agent)s?\b"),
     rule(ADDRESSED, "attention important hey hi hello dear ok okay",
          r"\b(?:attention|important|hey|hi|hello|dear|ok|okay)[,:!]? ?(?:ai|llm|language "
          r"models?|llms|chatbot|bot|gpt|assistant|model|summari[sz]er)s?\b(?![ -](?:portfolio|"
@@ -494,6 +513,10 @@ RULES: tuple[Rule, ...] = (
     rule(ADDRESSED, "assistant ai model llm chatbot bot",
          r"(?:^|[|(\[]\s?)(?:assistant|ai|model|llm|chatbot|bot)\s?:\s?(?:ignore|disregard|"
          r"forget|say|write|report|state|reply|respond|output|do not|don't|never|please|you)\b"),
+    rule(ADDRESSED, "model models",
+         r"\b(?:the|any|every|whichever) models? (?:that |which )?(?:reads?|reading|processes|"
+         r"processing|summari[sz]ing|reviewing|screening|analy[sz]ing|parsing|generating)\b"
+         r"[^.\n]{0,30}?,? (?:must|should|shall|needs? to|is to|will)\b(?! be\b)"),
     rule(ADDRESSED, "if",
          r"if(?<![a-z]if) (?:you are|you're|an?|this is an?) (?:an? )?(?:ai|llm|language model|"
          r"model|assistant|chatbot|bot)\b"),
@@ -510,7 +533,8 @@ RULES: tuple[Rule, ...] = (
          r"(?: (?:reviewer|tool|agent|system|summari[sz]er|screener|reader|bot|model)s?)?"
          r"(?: (?:of|for|on|in charge of) (?:this|these|the following) [a-z]+)?"
          r"(?:,? (?:that |which |who )?(?:reads?|reading|processes|processing|summari[sz]ing|"
-         r"reviewing|handling|screening|analy[sz]ing|parsing|scanning|sees|seeing)\b"
+         r"reviewing|handling|screening|analy[sz]ing|parsing|scanning|sees|seeing|generating|"
+         r"writing|drafting|producing|preparing|triaging)\b"
          r"[^.\n]{0,30}?)?,?(?: you)? (?:must|should|shall|need to|are required to|"
          r"are instructed to)\b(?! be\b)"),
 )

@@ -2,7 +2,8 @@
 
 The normal form undoes the cheap disguises: full-width and styled letters (NFKC), look-alike
 Cyrillic and Greek letters, traditional Chinese, invisible and bidi characters, case, padding
-between Chinese characters, letters spelled out one by one, and leetspeak.
+between Chinese characters, Chinese instruction words spelled in pinyin, letters spelled out
+one by one, and leetspeak.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import re
 import unicodedata
 
 from workers.policy.confusables import FOLD, LEET
+from workers.policy.pinyin import fold_pinyin
 
 # Zero-width, joiners, word joiner, BOM, soft hyphen, invisible operators, Mongolian vowel
 # separator, Hangul fillers: invisible in a viewer, visible to a tokenizer.
@@ -41,6 +43,7 @@ _MAYBE_SPELLED = re.compile(r"[a-z]([ .\-_*])[a-z]\1[a-z]\1[a-z]")
 # Where a letter meets a digit: the start of a leetspeak candidate ("1gn0r3", "fy2023").
 _LETTER_DIGIT = re.compile(r"[a-z][0-9]|[0-9][a-z]")
 _WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
+_LEET_DIGITS = frozenset(chr(code) for code in LEET)
 _FULL_WIDTH = re.compile("[\uff01-\uff5e\u3000]")
 _FOLDABLE = re.compile(f"[{''.join(chr(c) for c in FOLD)}]")
 
@@ -50,7 +53,8 @@ def _unspell(match: re.Match[str]) -> str:
 
 
 def _unleet(text: str) -> str:
-    """Words mixing letters and digits, with at least as many letters, read as letters."""
+    """Words mixing letters and digits, with at least as many letters or only digits that
+    stand for letters ("1n57ruc710n5", not "fy2023"), read as letters."""
     words: dict[tuple[int, int], str] = {}
     for match in _LETTER_DIGIT.finditer(text):
         start = end = match.start()
@@ -60,7 +64,8 @@ def _unleet(text: str) -> str:
             end += 1
         word = text[start:end]
         letters = sum(c.isalpha() for c in word)
-        if len(word) >= 3 and letters >= len(word) - letters:
+        if len(word) >= 3 and (letters >= len(word) - letters
+                               or _LEET_DIGITS.issuperset(c for c in word if c.isdigit())):
             words[start, end] = word.translate(LEET)
     for (start, end), folded in sorted(words.items(), reverse=True):
         text = text[:start] + folded + text[end:]
@@ -102,7 +107,7 @@ def normalise(text: str) -> str:
         folded = _SPELLED.sub(_unspell, folded)
     folded = _collapse(folded)
     if not folded.isascii():
-        folded = _CJK_PADDING.sub("", folded)
+        folded = _CJK_PADDING.sub("", fold_pinyin(folded))
     return _unleet(folded) if _LETTER_DIGIT.search(folded) else folded
 
 

@@ -36,7 +36,7 @@ from workers.policy.text import normalise
 _CORPORA = Path(__file__).resolve().parents[2] / "tests" / "corpus"
 # The seeded corpus, and the fresh sets that became tuning data once their rates were published.
 CORPORA = (_CORPORA / "guard.jsonl", _CORPORA / "guard_fresh.jsonl",
-           _CORPORA / "guard_fresh2.jsonl")
+           _CORPORA / "guard_fresh2.jsonl", _CORPORA / "guard_fresh3.jsonl")
 OUTPUT = Path(__file__).with_name(MODEL_FILE)
 SEED = 13
 SIZES = (1, 2, 3, 4)
@@ -167,7 +167,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m workers.policy.train", description=__doc__)
     parser.add_argument("--corpus", type=Path, action="append", dest="corpora",
                         help="a corpus whose tuning part to train on (repeatable; default: "
-                             "guard.jsonl, guard_fresh.jsonl and guard_fresh2.jsonl)")
+                             "guard.jsonl and guard_fresh*.jsonl)")
     parser.add_argument("--output", type=Path, default=OUTPUT)
     parser.add_argument("--check", action="store_true",
                         help="exit 1 if training does not reproduce the file at --output")
