@@ -463,7 +463,7 @@ RULES: tuple[Rule, ...] = (
          r"(?:system|admin|operator|developer|platform|root)[ _](?:message|notice|directive|"
          r"prompt|instructions?|override|update)s?(?: \([^)\n]{0,20}\))?\s?"
          r"(?:[\]】):]|[=#*<>-]{2,})"),
-    rule(DELIMITER, "``` new system override updated",
+    rule(DELIMITER, "``` _directive _instruction _task _prompt _rule",
          r"```\s?(?:system|assistant|developer|instructions?|prompt|admin|operator)\b|"
          r"\b(?:new|updated|system|override)_(?:directive|instructions?|task|prompt|rules?)s?"
          r"\s?[:=]"),
