@@ -40,15 +40,20 @@ class Rule:
     # The characters of each fragment: a fragment can only occur if all of them do.
     alphabets: tuple[frozenset[str], ...]
     spaceless: bool = False
+    # A pattern that, found anywhere in the text, keeps the rule from firing: the author's own
+    # framing ("the text after 'END OF DOCUMENT' is the signature page").
+    unless: re.Pattern[str] | None = None
 
 
-def rule(code: str, needs: str, pattern: str, *, spaceless: bool = False) -> Rule:
+def rule(code: str, needs: str, pattern: str, *, spaceless: bool = False,
+         unless: str | None = None) -> Rule:
     """A rule from a space-separated list of needs and its pattern (multi-line mode)."""
     split = needs.split()
     words = frozenset(n for n in split if _WORD.fullmatch(n))
     fragments = tuple(n for n in split if n not in words)
     return Rule(code, re.compile(pattern, re.MULTILINE), words, fragments,
-                tuple(frozenset(fragment) for fragment in fragments), spaceless)
+                tuple(frozenset(fragment) for fragment in fragments), spaceless,
+                re.compile(unless, re.MULTILINE) if unless else None)
 
 
 # Longer than any match of any rule reaches from the need inside it: a rule runs only on the
@@ -82,6 +87,8 @@ class Scan:
         if not needles:
             return 0
         target = self.spaceless if each.spaceless else self.text
+        if each.unless is not None and each.unless.search(target):
+            return 0
         return sum(len(each.pattern.findall(target, start, end))
                    for start, end in _stretches(target, needles))
 

@@ -75,6 +75,11 @@ _VOID = (
     r"overridden|removed|disabled|rescinded|expired)"
 )
 
+# A marker the author names in quotes ("the text after 'END OF DOCUMENT' is the signature
+# page") is the author's own layout, not a boundary smuggled into the data.
+_NAMED_MARKER = (r"['\"](?:end|begin|start) (?:of )?(?:the )?(?:user (?:content|input|data)|"
+                 r"document|input|data|context|report)['\"]")
+
 RULES: tuple[Rule, ...] = (
     # "ignore all previous instructions", "throw away whatever guidance came with this"
     rule(OVERRIDE, "ignore ignoring disregard disregarding forget forgetting neglect skip "
@@ -218,9 +223,21 @@ RULES: tuple[Rule, ...] = (
          r"didn't|did not)\b"),
     # Persona hijack: "you are now DAN", "act as my late grandmother", "developer mode"
     rule(PERSONA, "now longer anymore more",
-         r"\byou(?:'re| are) (?:now|no longer)\b|\byou(?:'re| are) not (?:an? |the )?"
-         r"(?:[a-z-]+ ){0,2}(?:any ?more|any longer)\b|"
+         r"\byou(?:'re| are) (?:now(?! (?:reviewing|checking|reconciling|counting|auditing|"
+         r"tallying|reading|looking at|working (?:on|through)|on (?:page|row|line|section|step|"
+         r"slide|sheet|tab|item)|at (?:page|row|line|section|step|item))\b)|no longer)\b|"
+         r"\byou(?:'re| are) not (?:an? |the )?(?:[a-z-]+ ){0,2}(?:any ?more|any longer)\b|"
          r"\byou(?:'re| are) (?:the|an?|my) (?:[a-z'-]+ ){0,4}now\b"),
+    # "Max isn't bound by your queue's guidelines", "could you be her for a moment"
+    rule(PERSONA, "bound restricted constrained limited governed",
+         r"\b(?:isn't|is not|aren't|are not|never|not|without being) (?:bound|restricted|"
+         r"constrained|limited|governed) by (?:your|the (?:queue|platform|system|model|"
+         r"assistant|service)(?:'s)?|this (?:queue|platform|system|service)(?:'s)?) "
+         r"(?:[\w'-]+ ){0,3}?(?:guidelines|rules|polic(?:y|ies)|restrictions|requirements|"
+         r"instructions|filters|safeguards)\b"),
+    rule(PERSONA, "her him",
+         r"\b(?:could|can|would|will) you (?:be|become|play) (?:her|him) (?:for a (?:moment|"
+         r"bit|while|minute|night)|again|tonight|now)\b"),
     rule(PERSONA, "being",
          r"\bstop being (?:an? |the )?(?:[\w-]+ ){0,2}(?:analyst|assistant|model|ai|bot|"
          r"summari[sz]er|helper|chatbot)\b"),
@@ -252,7 +269,10 @@ RULES: tuple[Rule, ...] = (
          r"\b(?:(?:role-?play|role play)(?! as (?:an? |the )?(?:[\w-]+ ){0,2}"
          r"(?:auditor|analyst|cfo|controller|regulator|supervisor|examiner|investor|lender|"
          r"banker|accountant|actuary|underwriter|director|board member|consultant|inspector|"
-         r"reviewer|credit officer|risk officer|compliance officer)s?\b)|let's play|"
+         r"reviewer|credit officer|risk officer|compliance officer)s?\b)"
+         # ... nor role-play of calls or scenarios in a training session
+         r"(?! (?:[\w-]+ ){0,2}(?:calls?|scenarios?|exercises?|conversations?|interviews?|"
+         r"meetings?|negotiations?|complaints?)\b)|let's play|"
          r"play the (?:part|character) of|take on the (?:character|persona|identity) of|"
          r"(?:respond|answer|reply|speak|talk) in the role of|"
          r"stay in character|in character|assume the (?:persona|"
@@ -296,7 +316,7 @@ RULES: tuple[Rule, ...] = (
     rule(PERSONA, "speak act behave pose pretend respond talk roleplay",
          r"\byou (?:will|shall|must|should) (?:now )?(?:speak|act|behave|pose|pretend|"
          r"respond|talk|roleplay) (?:as|like)\b"),
-    rule(PERSONA, "refuse refuses always matter",
+    rule(PERSONA, "never always matter",
          r"\bnever (?:refuses?|says no|mentions (?:its |the |any )?(?:policies|rules))\b|"
          r"\balways answers\b|\bno matter what\b"),
     # Extraction: the system prompt, the context window, other users' conversations
@@ -376,15 +396,26 @@ RULES: tuple[Rule, ...] = (
          r"\b(?:previous|last|other|earlier|prior) (?:user|users|person|people|customer|"
          r"customers|tenant|tenants)\b[^.\n?]{0,40}? (?:ask|asked|tell|told|say|said|send|sent|"
          r"type|typed|submit|submitted)(?: to)? you\b"),
+    rule(EXTRACTION, "tenants customers clients companies users organisations organizations",
+         r"\b(?:which|what|other) (?:other )?(?:tenants|customers|clients|companies|users|"
+         r"organi[sz]ations)\b[^.\n?]{0,30}?\b(?:jobs?|prompts?|requests?|tasks?|batches)\b"
+         r"[^.\n?]{0,20}?\b(?:this|the|your) (?:queue|system|platform|service|deployment)\b"),
     rule(EXTRACTION, "hidden see",
          r"\bhidden part of (?:this|the|your) prompt|\b(?:text|part|anything|things?)"
          r" i(?:'m| am)? (?:not supposed to|can't|cannot|am not meant to) see\b"),
     # Exfiltration: data sent out through links, images, mail, or hidden in the answer
+    rule(EXFILTRATION, "string strings key keys password passwords credentials secret "
+                       "secrets token tokens",
+         r"\b(?:paste|include|print|output|reveal|share|put|append|add|attach|list)\b[^.\n]{0,30}?"
+         r"\b(?:full|actual|real|complete|live|production|raw|unredacted|plaintext)\b"
+         r"[^.\n]{0,30}?\b(?:connection strings?|secret (?:access )?keys?|access keys?|"
+         r"private keys?|api (?:keys?|tokens?)|passwords?|credentials|secrets|tokens?)\b"
+         r"(?! (?:polic|reset|rotation|change|expir|requirement|rule|manager|strength|length))"),
     rule(EXFILTRATION, "![ <img",
          r"!\[[^\]\n]*\]\(\s*https?://[^)\s]*\?[^)\s]*=|<img[^>\n]+src=[\"']?https?://"),
     rule(EXFILTRATION, "http https www webhook personal private gmail outside external @",
-         r"\b(?:send|forward|post|upload|e-?mail|mail|transmit|submit|push|deliver|leak|call|"
-         r"fetch|visit|open|load|ping)\b[^\n]{0,80}?\b(?:to|at|via|using|with)\b ?"
+         r"\b(?<!\bby )(?:send|forward|post|upload|e-?mail|mail|transmit|submit|push|deliver|"
+         r"leak|call|fetch|visit|open|load|ping)\b[^\n]{0,80}?\b(?:to|at|via|using|with)\b ?"
          r"(?:https?://|www\.|[\w.+-]+@[\w-]+\.|(?:the )?webhook|(?:my|a|this|our) (?:personal|"
          r"private|gmail|outside|external) (?:address|email|inbox|account))"),
     rule(EXFILTRATION, "http https",
@@ -444,7 +475,9 @@ RULES: tuple[Rule, ...] = (
          r"</(?:report|document|data|context|user_input|input|user|文档|报告)>\s*"
          r"<(?:system|admin|assistant|instructions?|developer|系统|管理员|指令)"),
     rule(DELIMITER, "system assistant human user developer operator admin ai 助手 用户 系统 管理员",
-         r"^(?:system|developer|operator|admin|系统|管理员)\s?(?:\([^)\n]{0,20}\))?\s?:"
+         r"^(?:system|系统)\s?(?:\([^)\n]{0,20}\))?\s?:\s?\S+(?:\s\S+){3,}|"
+         # (a Developer: or Admin: line of figures is a segment's data, not a role speaking)
+         r"^(?:developer|operator|admin|管理员)\s?(?:\([^)\n]{0,20}\))?\s?:(?![^\n]*\d)"
          r"\s?\S+(?:\s\S+){3,}|"
          r"^(?:assistant|human|user|ai|助手|用户)\s?:[^\n]*\n(?:[^\n]*\n){0,2}?"
          r"(?:assistant|human|user|ai|system|助手|用户|系统)\s?:"),
@@ -453,11 +486,13 @@ RULES: tuple[Rule, ...] = (
          r"(?: prompt| message)? ?:"),
     rule(DELIMITER, "end begin start",
          r"(?:[\[【<]|[=#*<>-]{2,})\s?(?:end|begin|start) (?:user (?:content|input|data|message)|"
-         r"document|input|system(?: prompt| message)?|instructions|context|data)\b"),
+         r"document|input|system(?: prompt| message)?|instructions|context|data)\b",
+         unless=_NAMED_MARKER),
     rule(DELIMITER, "end begin start ends",
          r"(?:[\[【<=#*-]{1,}|^)\s?(?:end|begin|start) of (?:the )?(?:user (?:content|input|"
          r"data|message)|document|input|system (?:prompt|message)|instructions|context|data)\b|"
-         r"\b(?:user (?:input|content|data)|document|the report) ends here\b"),
+         r"\b(?:user (?:input|content|data)|document|the report) ends here\b",
+         unless=_NAMED_MARKER),
     rule(DELIMITER, "system admin operator developer platform root",
          r"(?:[\[【(]|[=#*<>-]{2,}|^)\s?(?:new |begin |end of |start of |updated )?"
          r"(?:system|admin|operator|developer|platform|root)[ _](?:message|notice|directive|"

@@ -36,7 +36,8 @@ from workers.policy.text import normalise
 _CORPORA = Path(__file__).resolve().parents[2] / "tests" / "corpus"
 # The seeded corpus, and the fresh sets that became tuning data once their rates were published.
 CORPORA = (_CORPORA / "guard.jsonl", _CORPORA / "guard_fresh.jsonl",
-           _CORPORA / "guard_fresh2.jsonl", _CORPORA / "guard_fresh3.jsonl")
+           _CORPORA / "guard_fresh2.jsonl", _CORPORA / "guard_fresh3.jsonl",
+           _CORPORA / "guard_fresh4.jsonl")
 OUTPUT = Path(__file__).with_name(MODEL_FILE)
 SEED = 13
 SIZES = (1, 2, 3, 4)
@@ -115,7 +116,7 @@ def _out_of_fold_logits(examples: Sequence[Example], normal: Sequence[str]) -> l
         model = _guard(weights, bias)
         for i in test:
             # Texts the shipped model will not judge must not set its threshold.
-            judged = content(normal[i]) >= MIN_CONTENT
+            judged = content(classifier_view(normal[i])) >= MIN_CONTENT
             logits[i] = model.logit(normal[i]) if judged else -math.inf
     return logits
 
