@@ -1,10 +1,10 @@
 """The guard's statistical signal: a logistic model over hashed character n-grams.
 
 Trained by `python -m workers.policy.train` on the corpus's tuning part and shipped as JSON
-(`guard_model.json`: weights per hash bucket, bias, threshold), so inference needs neither
-scikit-learn nor pickle: numpy hashes every n-gram of the text at once and sums the weights.
-Long texts are scored in overlapping windows and the highest window counts, so one injected
-sentence inside a long, genuine report is not averaged away.
+(`guard_model.json`: weights per hash bucket, bias, a threshold per language), so inference
+needs neither scikit-learn nor pickle: numpy hashes every n-gram of the text at once and sums
+the weights. Long texts are scored in overlapping windows and the highest window counts, so
+one injected sentence inside a long, genuine report is not averaged away.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from schemas.errors import ConfigError
 
 CLASSIFIER = "injection.classifier"
 MODEL_FILE = "guard_model.json"
-FORMAT = "sealq-guard-hashed-ngram-logistic/1"
+FORMAT = "sealq-guard-hashed-ngram-logistic/2"
 # 2**20 buckets: n-grams of different text rarely share one; the table takes 8 MB.
 BUCKET_BITS = 20
 # Fibonacci hashing multiplier (2**64 / golden ratio, odd); numpy's uint64 arithmetic wraps.
@@ -35,6 +35,12 @@ _SHIFT = np.uint64(64 - BUCKET_BITS)
 # Chinese word is one or two characters, an English one about five letters).
 MIN_CONTENT = 32
 CJK_WEIGHT = 3
+# A text is judged as Chinese when this share of its non-space characters is Chinese (a
+# Chinese prompt that quotes an English log or SQL is still Chinese): each language has its
+# own threshold, since their clean tails differ (one threshold set by the English tail cost
+# a third of the Chinese catches).
+CHINESE_SHARE = 0.1
+LANGUAGES = ("en", "zh")
 
 
 def content(text: str) -> int:
@@ -45,6 +51,15 @@ def content(text: str) -> int:
         return plain  # at least this much whatever the script (the common case, and cheap)
     cjk = sum(1 for char in text if "\u3400" <= char <= "\u9fff")
     return plain - cjk + CJK_WEIGHT * cjk
+
+
+def language(text: str) -> str:
+    """"zh" when at least CHINESE_SHARE of the text's non-space characters are Chinese, else
+    "en"."""
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    cjk = int(np.count_nonzero((codes >= 0x3400) & (codes <= 0x9FFF)))
+    return "zh" if cjk >= CHINESE_SHARE * (len(text) - text.count(" ")) and cjk else "en"
+
 
 Buckets = npt.NDArray[np.uint64]
 
@@ -124,12 +139,13 @@ def bucket_ids(text: str, sizes: tuple[int, ...]) -> dict[int, Buckets]:
 
 @dataclass(frozen=True)
 class GuardModel:
-    """Weights per bucket (dense), a bias and the decision threshold on the logit."""
+    """Weights per bucket (dense), a bias and the decision threshold on the logit for each
+    language."""
 
     sizes: tuple[int, ...]
     table: npt.NDArray[np.float64]
     bias: float
-    threshold: float
+    thresholds: dict[str, float]
     window: int
     stride: int
 
@@ -143,7 +159,9 @@ class GuardModel:
             for bucket, weight in document["weights"].items():
                 table[int(bucket)] = float(weight)
             return cls(sizes=tuple(int(n) for n in document["sizes"]), table=table,
-                       bias=float(document["bias"]), threshold=float(document["threshold"]),
+                       bias=float(document["bias"]),
+                       thresholds={lang: float(document["thresholds"][lang])
+                                   for lang in LANGUAGES},
                        window=int(document["window"]), stride=int(document["stride"]))
         except (KeyError, TypeError, ValueError, AttributeError, IndexError) as e:
             raise ConfigError(f"guard model: missing or malformed field ({e!r})") from None
@@ -171,9 +189,10 @@ class GuardModel:
 
     def flags(self, text: str) -> bool:
         """True when what the classifier reads of a normal-form text is long enough to judge
-        and scores at or above the threshold."""
+        and scores at or above its language's threshold."""
         view = classifier_view(text)
-        return content(view) >= MIN_CONTENT and self._logit(view) >= self.threshold
+        return (content(view) >= MIN_CONTENT
+                and self._logit(view) >= self.thresholds[language(view)])
 
 
 @cache

@@ -61,10 +61,25 @@ def rule(code: str, needs: str, pattern: str, *, spaceless: bool = False,
 REACH = 320
 
 
+# A short quoted phrase named as a kind of attack ('"ignore previous instructions" style
+# prompts', '"忽略之前的指令"类提示词注入', in a security report) is mentioned, not said.
+_MENTION = re.compile(
+    r'"[^"\n]{2,80}"(?=\s?(?:-?style\b|type\b|kind\b|attacks?\b|prompts?\b|attempts?\b|'
+    r"phrases?\b|payloads?\b|injections?\b|jailbreaks?\b|类|之类|这类|一类|"
+    r"等(?:攻击|话术|提示|注入|越狱)|式的?(?:攻击|注入|提示)))")
+
+
+def unquote_mentions(text: str) -> str:
+    """The text with every quoted phrase named as a kind of attack emptied (rules skip it)."""
+    return _MENTION.sub('""', text) if '"' in text else text
+
+
 class Scan:
-    """A normal-form text prepared for the rules: its words, characters and spaceless twin."""
+    """A normal-form text prepared for the rules: its words, characters and spaceless twin,
+    with quoted mentions of attacks emptied."""
 
     def __init__(self, text: str) -> None:
+        text = unquote_mentions(text)
         self.text = text
         self.spaceless = without_spaces(text)
         self.words = frozenset(_WORD.findall(text))

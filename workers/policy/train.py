@@ -1,10 +1,10 @@
 """Train the guard's classifier on the corpora's tuning parts: `python -m workers.policy.train`.
 
 Deterministic (fixed fold seed, lbfgs, sorted features), so re-running it reproduces the
-shipped `guard_model.json`; `--check` says whether it does. The threshold is chosen from
-out-of-fold scores on the tuning parts only: per language, the guard (rules and classifier
-together) may flag at most TARGET_FALSE_POSITIVE_RATE of the clean prompts, and the threshold
-sits halfway between the last clean score it lets through and the first it flags.
+shipped `guard_model.json`; `--check` says whether it does. Each language's threshold is
+chosen from out-of-fold scores on the tuning parts only: the guard (rules and classifier
+together) may flag at most TARGET_FALSE_POSITIVE_RATE of that language's clean prompts, and
+the threshold sits halfway between the last clean score it lets through and the first it flags.
 The held-out part is never read here. Needs scikit-learn (a development dependency).
 """
 
@@ -21,6 +21,7 @@ from typing import Any
 from workers.policy.classifier import (
     BUCKET_BITS,
     FORMAT,
+    LANGUAGES,
     MIN_CONTENT,
     MODEL_FILE,
     GuardModel,
@@ -28,6 +29,7 @@ from workers.policy.classifier import (
     classifier_view,
     content,
     gram_total,
+    language,
 )
 from workers.policy.corpus import Example, load_corpus, part
 from workers.policy.injection import rule_hits
@@ -37,7 +39,7 @@ _CORPORA = Path(__file__).resolve().parents[2] / "tests" / "corpus"
 # The seeded corpus, and the fresh sets that became tuning data once their rates were published.
 CORPORA = (_CORPORA / "guard.jsonl", _CORPORA / "guard_fresh.jsonl",
            _CORPORA / "guard_fresh2.jsonl", _CORPORA / "guard_fresh3.jsonl",
-           _CORPORA / "guard_fresh4.jsonl")
+           _CORPORA / "guard_fresh4.jsonl", _CORPORA / "guard_fresh5.jsonl")
 OUTPUT = Path(__file__).with_name(MODEL_FILE)
 SEED = 13
 SIZES = (1, 2, 3, 4)
@@ -98,10 +100,10 @@ def _fit(texts: Sequence[str], labels: Sequence[bool]) -> tuple[dict[str, float]
     return {b: w for b, w in weights.items() if w}, round(float(model.intercept_[0]), DECIMALS)
 
 
-def _guard(weights: dict[str, float], bias: float, threshold: float = 0.0) -> GuardModel:
+def _guard(weights: dict[str, float], bias: float) -> GuardModel:
     return GuardModel.from_json({"format": FORMAT, "sizes": list(SIZES), "weights": weights,
-                                 "bias": bias, "threshold": threshold, "window": WINDOW,
-                                 "stride": STRIDE})
+                                 "bias": bias, "thresholds": dict.fromkeys(LANGUAGES, 0.0),
+                                 "window": WINDOW, "stride": STRIDE})
 
 
 def _out_of_fold_logits(examples: Sequence[Example], normal: Sequence[str]) -> list[float]:
@@ -121,21 +123,24 @@ def _out_of_fold_logits(examples: Sequence[Example], normal: Sequence[str]) -> l
     return logits
 
 
-def _threshold(examples: Sequence[Example], logits: Sequence[float]) -> float:
-    """The lowest threshold that keeps each language's flagged clean share within the target,
-    placed in the gap above the highest clean logit it lets through."""
-    threshold = -math.inf
-    for lang in sorted({e.lang for e in examples}):
-        clean = [(logit, e) for logit, e in zip(logits, examples, strict=True)
-                 if e.lang == lang and e.label == "clean"]
+def _thresholds(examples: Sequence[Example], normal: Sequence[str],
+                logits: Sequence[float]) -> dict[str, float]:
+    """Per language (as the model tells it), the lowest threshold that keeps the flagged clean
+    share within the target, placed in the gap above the highest clean logit it lets through."""
+    thresholds = {}
+    for lang in LANGUAGES:
+        clean = [(logit, e) for logit, e, text in zip(logits, examples, normal, strict=True)
+                 if e.label == "clean" and language(classifier_view(text)) == lang]
         already = sum(1 for _, e in clean if rule_hits(e.text))
         budget = max(0, math.floor(TARGET_FALSE_POSITIVE_RATE * len(clean)) - already)
         unflagged = sorted((logit for logit, e in clean if not rule_hits(e.text)), reverse=True)
+        threshold = -math.inf
         if len(unflagged) > budget:
             passed = unflagged[budget]
             gap = unflagged[budget - 1] - passed if budget else math.inf
-            threshold = max(threshold, passed + min(gap / 2, MARGIN))
-    return round(threshold, DECIMALS)
+            threshold = passed + min(gap / 2, MARGIN)
+        thresholds[lang] = round(threshold, DECIMALS)
+    return thresholds
 
 
 def tuning_part(corpora: Sequence[Path] = CORPORA) -> list[Example]:
@@ -147,10 +152,10 @@ def train(corpora: Sequence[Path] = CORPORA) -> dict[str, Any]:
     """The model document trained on the tuning parts of `corpora`."""
     examples = tuning_part(corpora)
     normal = [normalise(e.text) for e in examples]
-    threshold = _threshold(examples, _out_of_fold_logits(examples, normal))
+    thresholds = _thresholds(examples, normal, _out_of_fold_logits(examples, normal))
     weights, bias = _fit(normal, [e.label == "injection" for e in examples])
     return {"format": FORMAT, "sizes": list(SIZES), "window": WINDOW, "stride": STRIDE,
-            "bias": bias, "threshold": threshold,
+            "bias": bias, "thresholds": thresholds,
             "trained_on": {"corpora": [corpus.name for corpus in corpora], "split": "tune",
                            "examples": len(examples), "seed": SEED, "c": C,
                            "min_documents": MIN_DOCUMENTS,
@@ -180,7 +185,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0 if same else 1
     args.output.write_text(dumps(document), encoding="utf-8")
     print(f"wrote {args.output}: {len(document['weights'])} weights, "
-          f"threshold {document['threshold']}")
+          f"thresholds {document['thresholds']}")
     return 0
 
 
