@@ -21,6 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from schemas.errors import ConfigError
+from workers.policy.text import merged_spans
 
 CLASSIFIER = "injection.classifier"
 MODEL_FILE = "guard_model.json"
@@ -92,14 +93,7 @@ def _repeat_spans(text: str) -> list[tuple[int, int]]:
             if end - start >= least:
                 spans.append((max(0, int(start) - _LONGEST_UNIT),
                               min(len(text), int(end) + unit + _LONGEST_UNIT)))
-    spans.sort()
-    merged: list[tuple[int, int]] = []
-    for start, end in spans:
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
-        else:
-            merged.append((start, end))
-    return merged
+    return merged_spans(spans)
 
 
 def _repeats(text: str) -> bool:

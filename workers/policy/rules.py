@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from workers.policy.text import without_spaces
+from workers.policy.text import merged_spans, without_spaces
 
 OVERRIDE = "injection.override"
 PERSONA = "injection.persona"
@@ -116,14 +116,7 @@ def _stretches(text: str, needles: list[str]) -> list[tuple[int, int]]:
         while at != -1:
             spans.append((max(0, at - REACH), min(len(text), at + len(needle) + REACH)))
             at = text.find(needle, at + 1)
-    spans.sort()
-    merged: list[tuple[int, int]] = []
-    for start, end in spans:
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
-        else:
-            merged.append((start, end))
-    return merged
+    return merged_spans(spans)
 
 
 class RuleSet:

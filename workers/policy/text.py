@@ -114,3 +114,14 @@ def normalise(text: str) -> str:
 def without_spaces(text: str) -> str:
     """Normal-form text with every space removed, for rules that read Chinese."""
     return text.replace(" ", "")
+
+
+def merged_spans(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """[start, end) spans sorted, overlapping or touching ones merged."""
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
