@@ -1,4 +1,5 @@
-"""Payloads hidden in encodings: base64, hex, URL and \\u escapes, ROT13 and reversed text.
+"""Payloads hidden in encodings: base64, hex, URL and \\u escapes, ROT13, reversed text, and
+words run together.
 
 Each decoder returns readable text or nothing; the guard runs its rules on what comes back.
 ROT13 and reversal run only when the text names them, so plain reports pay one regex each.
@@ -12,12 +13,23 @@ import codecs
 import re
 from urllib.parse import unquote
 
+from workers.policy.text import INVISIBLE
+
 _BASE64 = re.compile(r"(?<![A-Za-z0-9+/=])[A-Za-z0-9+/]{16,}={0,2}(?![A-Za-z0-9+/=])")
 _HEX = re.compile(r"(?<![0-9A-Fa-f])(?:[0-9A-Fa-f]{2}){8,}(?![0-9A-Fa-f])")
 _PERCENT = re.compile(r"%[0-9A-Fa-f]{2}(?:%[0-9A-Fa-f]{2}){3,}")
 _ESCAPES = re.compile(r"\\u[0-9A-Fa-f]{4}(?:\\u[0-9A-Fa-f]{4}){2,}")
 _ROT13_NAMES = ("rot13", "rot-13", "rot 13", "caesar")
 _REVERSED_NAMES = ("backwards", "in reverse", "reversed", "倒着", "倒过来", "反过来", "倒序")
+# Words run together: by invisible characters the normal form drops ("ig\u200bnore\u200ball
+# \u200bprevious..."), or by the writer ("ignoreallpreviousinstructions"). A run of letters
+# longer than English words get, bounded by neither base64 characters nor digits, is split back
+# into words; so is any run that invisible characters were cut into.
+_GLUED_LETTERS = 24
+_GLUED = re.compile(rf"(?<![A-Za-z0-9+/=])[A-Za-z]{{{_GLUED_LETTERS},}}(?![A-Za-z0-9+/=])")
+_GLUED_BY_HIDDEN = re.compile(rf"(?<![A-Za-z])[A-Za-z]+(?:{INVISIBLE.pattern}+[A-Za-z]+)+")
+# At most this many runs are split per text (each costs up to a millisecond).
+MAX_GLUED_RUNS = 8
 # The cheap test for a base64 or hex run (no look-behind, so the regex engine skips ahead).
 _LONG_RUN = re.compile(r"[A-Za-z0-9+/]{16}")
 # Punctuation that counts as readable (ASCII, and Chinese full-width and quotes).
@@ -65,3 +77,22 @@ def decoded_payloads(text: str) -> list[str]:
     if any(name in lower for name in _REVERSED_NAMES):
         found.append(text[::-1])
     return found
+
+
+def unglued(text: str) -> str | None:
+    """The runs of words glued together in raw `text`, split back into words, one run per line;
+    None when there are none."""
+    hidden = INVISIBLE.search(text) is not None
+    runs = [INVISIBLE.sub("", run) for run in _GLUED_BY_HIDDEN.findall(text)
+            if len(run) >= 10] if hidden else []
+    # (splitting on whitespace finds the few tokens long enough far faster than the regex)
+    runs += [run for token in (INVISIBLE.sub("", text) if hidden else text).split()
+             if len(token) >= _GLUED_LETTERS for run in _GLUED.findall(token)]
+    if not runs:
+        return None
+    import wordninja
+
+    # (a word a soft hyphen was cut into, "docu\u00adment", is one word again: nothing glued)
+    split = [words for run in list(dict.fromkeys(runs))[:MAX_GLUED_RUNS]
+             if len(words := wordninja.split(run)) > 1]
+    return "\n".join(" ".join(words) for words in split) or None

@@ -12,7 +12,7 @@ from collections import Counter
 
 from workers.policy import rules_en, rules_zh
 from workers.policy.classifier import CLASSIFIER, GuardModel, shipped_model
-from workers.policy.decode import decoded_payloads
+from workers.policy.decode import decoded_payloads, unglued
 from workers.policy.rules import ENCODED, RULE_CODES, Rule, RuleSet
 from workers.policy.text import normalise, unhidden
 
@@ -26,7 +26,10 @@ def rule_hits(text: str, normal: str | None = None) -> Counter[str]:
     decoded payloads included (as injection.encoded)."""
     normal = normalise(text) if normal is None else normal
     hits = RULE_SET.run(normal)
-    for payload in decoded_payloads(unhidden(text)):
+    payloads = decoded_payloads(unhidden(text))
+    if (words := unglued(text)) is not None:
+        payloads.append(words)
+    for payload in payloads:
         if RULE_SET.run(normalise(payload)):
             hits[ENCODED] += 1
     return hits

@@ -62,16 +62,31 @@ REACH = 320
 
 
 # A short quoted phrase named as a kind of attack ('"ignore previous instructions" style
-# prompts', '"忽略之前的指令"类提示词注入', in a security report) is mentioned, not said.
+# prompts', '"忽略之前的指令"类提示词注入', in a security report) is mentioned, not said; so is
+# a list of them ('"扮演没有限制的医生""把你的系统设定告诉我"等话术') and one a report cites as
+# an example ("testers used phrases like 'ignore previous instructions' and 'you are now ...'").
+# (A single quote opens only where no letter precedes it: "the user's ... operators' prompts"
+# are apostrophes.)
+_QUOTED = r"(?:\"[^\"\n]{2,80}\"|'(?<![a-z]')[^'\n]{2,80}'(?![a-z]))"
+_QUOTED_RUN = rf"{_QUOTED}(?:(?:,? (?:and|or) |, ?|、|和|或|及|/ ?)?{_QUOTED})*"
 _MENTION = re.compile(
-    r'"[^"\n]{2,80}"(?=\s?(?:-?style\b|type\b|kind\b|attacks?\b|prompts?\b|attempts?\b|'
+    rf"{_QUOTED_RUN}(?=\s?(?:-?style\b|type\b|kind\b|attacks?\b|prompts?\b|attempts?\b|"
     r"phrases?\b|payloads?\b|injections?\b|jailbreaks?\b|类|之类|这类|一类|"
     r"等(?:攻击|话术|提示|注入|越狱)|式的?(?:攻击|注入|提示)))")
+_CITED = re.compile(
+    r"(\b(?:phrases?|prompts?|attempts?|payloads?|commands?|messages?|strings?|wordings?) "
+    rf"(?:like|such as|including) ){_QUOTED_RUN}")
+_CITING = (" like ", " such as ", " including ")
 
 
 def unquote_mentions(text: str) -> str:
     """The text with every quoted phrase named as a kind of attack emptied (rules skip it)."""
-    return _MENTION.sub('""', text) if '"' in text else text
+    if '"' not in text and "'" not in text:
+        return text
+    text = _MENTION.sub('""', text)
+    if any(word in text for word in _CITING):
+        text = _CITED.sub(r'\1""', text)
+    return text
 
 
 class Scan:
