@@ -450,7 +450,8 @@ def test_an_injected_sentence_in_a_long_report_moves_its_window_only() -> None:
     assert len(filler) > 3 * model.window
     lifted = model.logit(normalise(filler + " " + attack)) - model.logit(normalise(filler))
     whole = GuardModel(sizes=model.sizes, table=model.table, bias=model.bias,
-                       thresholds=model.thresholds, window=10**6, stride=10**6)
+                       thresholds=model.thresholds, long_thresholds=model.long_thresholds,
+                       window=10**6, stride=10**6)
     diluted = whole.logit(normalise(filler + " " + attack)) - whole.logit(normalise(filler))
     assert lifted > 2.0 and lifted > 2 * diluted
 
@@ -542,8 +543,11 @@ def test_training_reproduces_the_shipped_model() -> None:
     trained = train()
     assert trained["weights"].keys() == shipped["weights"].keys()
     assert max(abs(trained["weights"][k] - w) for k, w in shipped["weights"].items()) < 1e-4
-    assert trained["thresholds"].keys() == shipped["thresholds"].keys() == {"en", "zh"}
-    assert all(abs(trained["thresholds"][lang] - shipped["thresholds"][lang]) < 1e-3
-               for lang in shipped["thresholds"])
-    assert {k: v for k, v in trained.items() if k not in ("weights", "thresholds", "bias")} == \
-        {k: v for k, v in shipped.items() if k not in ("weights", "thresholds", "bias")}
+    for key in ("thresholds", "long_thresholds"):
+        assert trained[key].keys() == shipped[key].keys() == {"en", "zh"}
+        assert all(abs(trained[key][lang] - shipped[key][lang]) < 1e-3 for lang in shipped[key])
+        assert all(shipped["long_thresholds"][lang] >= shipped["thresholds"][lang]
+                   for lang in shipped[key])
+    numbers = ("weights", "thresholds", "long_thresholds", "bias")
+    assert {k: v for k, v in trained.items() if k not in numbers} == \
+        {k: v for k, v in shipped.items() if k not in numbers}

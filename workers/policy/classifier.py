@@ -25,7 +25,7 @@ from workers.policy.text import merged_spans
 
 CLASSIFIER = "injection.classifier"
 MODEL_FILE = "guard_model.json"
-FORMAT = "sealq-guard-hashed-ngram-logistic/2"
+FORMAT = "sealq-guard-hashed-ngram-logistic/3"
 # 2**20 buckets: n-grams of different text rarely share one; the table takes 8 MB.
 BUCKET_BITS = 20
 # Fibonacci hashing multiplier (2**64 / golden ratio, odd); numpy's uint64 arithmetic wraps.
@@ -133,13 +133,16 @@ def bucket_ids(text: str, sizes: tuple[int, ...]) -> dict[int, Buckets]:
 
 @dataclass(frozen=True)
 class GuardModel:
-    """Weights per bucket (dense), a bias and the decision threshold on the logit for each
-    language."""
+    """Weights per bucket (dense), a bias and the decision thresholds on the logit for each
+    language: one for a text the classifier reads whole, one for a longer text, which it
+    judges by its highest-scoring window (the best of many windows of a clean document runs
+    higher than one short prompt's score, so it needs a higher bar)."""
 
     sizes: tuple[int, ...]
     table: npt.NDArray[np.float64]
     bias: float
     thresholds: dict[str, float]
+    long_thresholds: dict[str, float]
     window: int
     stride: int
 
@@ -156,6 +159,8 @@ class GuardModel:
                        bias=float(document["bias"]),
                        thresholds={lang: float(document["thresholds"][lang])
                                    for lang in LANGUAGES},
+                       long_thresholds={lang: float(document["long_thresholds"][lang])
+                                        for lang in LANGUAGES},
                        window=int(document["window"]), stride=int(document["stride"]))
         except (KeyError, TypeError, ValueError, AttributeError, IndexError) as e:
             raise ConfigError(f"guard model: missing or malformed field ({e!r})") from None
@@ -186,7 +191,13 @@ class GuardModel:
         and scores at or above its language's threshold."""
         view = classifier_view(text)
         return (content(view) >= MIN_CONTENT
-                and self._logit(view) >= self.thresholds[language(view)])
+                and self._logit(view) >= self.threshold(view))
+
+    def threshold(self, view: str) -> float:
+        """The threshold for what the classifier reads of a text: its language's, and the
+        higher one when the text is longer than a window."""
+        thresholds = self.long_thresholds if len(view) > self.window else self.thresholds
+        return thresholds[language(view)]
 
 
 @cache

@@ -5,6 +5,8 @@ shipped `guard_model.json`; `--check` says whether it does. Each language's thre
 chosen from out-of-fold scores on the tuning parts only: the guard (rules and classifier
 together) may flag at most TARGET_FALSE_POSITIVE_RATE of that language's clean prompts, and
 the threshold sits halfway between the last clean score it lets through and the first it flags.
+Texts longer than a window, judged by their best window, get their own threshold the same way
+from the clean texts that long (never below the first).
 The held-out part is never read here. Needs scikit-learn (a development dependency).
 """
 
@@ -104,6 +106,7 @@ def _fit(texts: Sequence[str], labels: Sequence[bool]) -> tuple[dict[str, float]
 def _guard(weights: dict[str, float], bias: float) -> GuardModel:
     return GuardModel.from_json({"format": FORMAT, "sizes": list(SIZES), "weights": weights,
                                  "bias": bias, "thresholds": dict.fromkeys(LANGUAGES, 0.0),
+                                 "long_thresholds": dict.fromkeys(LANGUAGES, 0.0),
                                  "window": WINDOW, "stride": STRIDE})
 
 
@@ -124,14 +127,16 @@ def _out_of_fold_logits(examples: Sequence[Example], normal: Sequence[str]) -> l
     return logits
 
 
-def _thresholds(examples: Sequence[Example], normal: Sequence[str],
-                logits: Sequence[float]) -> dict[str, float]:
+def _thresholds(examples: Sequence[Example], normal: Sequence[str], logits: Sequence[float],
+                *, longer_than: int = 0) -> dict[str, float]:
     """Per language (as the model tells it), the lowest threshold that keeps the flagged clean
-    share within the target, placed in the gap above the highest clean logit it lets through."""
+    share within the target, placed in the gap above the highest clean logit it lets through;
+    counting only the clean texts the classifier reads as longer than `longer_than`."""
     thresholds = {}
     for lang in LANGUAGES:
         clean = [(logit, e) for logit, e, text in zip(logits, examples, normal, strict=True)
-                 if e.label == "clean" and language(classifier_view(text)) == lang]
+                 if e.label == "clean" and language(view := classifier_view(text)) == lang
+                 and len(view) > longer_than]
         already = sum(1 for _, e in clean if rule_hits(e.text))
         budget = max(0, math.floor(TARGET_FALSE_POSITIVE_RATE * len(clean)) - already)
         unflagged = sorted((logit for logit, e in clean if not rule_hits(e.text)), reverse=True)
@@ -153,10 +158,13 @@ def train(corpora: Sequence[Path] = CORPORA) -> dict[str, Any]:
     """The model document trained on the tuning parts of `corpora`."""
     examples = tuning_part(corpora)
     normal = [normalise(e.text) for e in examples]
-    thresholds = _thresholds(examples, normal, _out_of_fold_logits(examples, normal))
+    logits = _out_of_fold_logits(examples, normal)
+    thresholds = _thresholds(examples, normal, logits)
+    longer = _thresholds(examples, normal, logits, longer_than=WINDOW)
+    long_thresholds = {lang: max(thresholds[lang], longer[lang]) for lang in LANGUAGES}
     weights, bias = _fit(normal, [e.label == "injection" for e in examples])
     return {"format": FORMAT, "sizes": list(SIZES), "window": WINDOW, "stride": STRIDE,
-            "bias": bias, "thresholds": thresholds,
+            "bias": bias, "thresholds": thresholds, "long_thresholds": long_thresholds,
             "trained_on": {"corpora": [corpus.name for corpus in corpora], "split": "tune",
                            "examples": len(examples), "seed": SEED, "c": C,
                            "min_documents": MIN_DOCUMENTS,
