@@ -74,9 +74,16 @@ _MENTION = re.compile(
     r"phrases?\b|payloads?\b|injections?\b|jailbreaks?\b|类|之类|这类|一类|"
     r"等(?:攻击|话术|提示|注入|越狱)|式的?(?:攻击|注入|提示)))")
 _CITED = re.compile(
-    r"(\b(?:phrases?|prompts?|attempts?|payloads?|commands?|messages?|strings?|wordings?) "
-    rf"(?:like|such as|including) ){_QUOTED_RUN}")
-_CITING = (" like ", " such as ", " including ")
+    r"(?:(\b(?:phrases?|prompts?|attempts?|payloads?|commands?|messages?|strings?|wordings?) "
+    r"(?:like|such as|including) )"
+    # ... or introduced as examples ("phrases seen in attacks, e.g. '...', '...'", "注入话术,
+    # 比如"……""……"")
+    r"|(\b(?:phrases?|prompts?|attempts?|payloads?|commands?|messages?|strings?|wordings?|"
+    r"attacks?|injections?|jailbreaks?)\b[^.\n\"']{0,60}?(?:e\.g\.|for example|for instance),? )"
+    r"|((?:话术|说法|提示词|攻击|句式|注入|越狱)[^。\n\"]{0,20}?(?:比如|例如|譬如|诸如|像是|包括)"
+    rf"[:,]?)){_QUOTED_RUN}")
+_CITING = (" like ", " such as ", " including ", "e.g.", " for example", " for instance",
+           "比如", "例如", "譬如", "诸如", "像是", "包括")
 
 
 def unquote_mentions(text: str) -> str:
@@ -85,7 +92,7 @@ def unquote_mentions(text: str) -> str:
         return text
     text = _MENTION.sub('""', text)
     if any(word in text for word in _CITING):
-        text = _CITED.sub(r'\1""', text)
+        text = _CITED.sub(lambda m: f'{m.group(1) or m.group(2) or m.group(3)}""', text)
     return text
 
 
