@@ -82,12 +82,24 @@ _CITED = re.compile(
     r"attacks?|injections?|jailbreaks?)\b[^.\n\"']{0,60}?(?:e\.g\.|for example|for instance),? )"
     r"|((?:话术|说法|提示词|攻击|句式|注入|越狱)[^。\n\"]{0,20}?(?:比如|例如|譬如|诸如|像是|包括)"
     rf"[:,]?)){_QUOTED_RUN}")
+# An attack a policy or report describes, said of another tool ("documents ... may contain
+# text telling the tool to ignore its instructions or reveal its system prompt"): reported, not
+# addressed to the reader.
+_REPORTED = re.compile(
+    r"\b(?:telling|tells|told|asking|asks|asked|instructing|instructs|instructed|tricking|"
+    r"tricks|tricked|persuading|persuades|getting|gets|making|makes|manipulating|manipulates|"
+    r"convincing|convinces|causing|causes|urging|urges|directing|directs) (?:the|an?|any|its|"
+    r"their|such|other) (?:[\w-]+ ){0,2}?(?:tools?|models?|ai|ais|assistants?|chatbots?|bots?|"
+    r"llms?|agents?|systems?) (?:to|into) [^.;\n]{0,100}")
 _CITING = (" like ", " such as ", " including ", "e.g.", " for example", " for instance",
            "比如", "例如", "譬如", "诸如", "像是", "包括")
 
 
 def unquote_mentions(text: str) -> str:
-    """The text with every quoted phrase named as a kind of attack emptied (rules skip it)."""
+    """The text with every quoted phrase named as a kind of attack, and every attack reported
+    as said to another tool, emptied (rules skip them)."""
+    if " to" in text:
+        text = _REPORTED.sub("", text)
     if '"' not in text and "'" not in text:
         return text
     text = _MENTION.sub('""', text)
