@@ -8,6 +8,7 @@ text above its threshold. The kind decides whether any of them rejects or only f
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 from workers.policy import rules_en, rules_zh
@@ -17,6 +18,10 @@ from workers.policy.rules import ENCODED, RULE_CODES, Rule, RuleSet
 from workers.policy.text import normalise, unhidden
 
 RULES: tuple[Rule, ...] = rules_en.RULES + rules_zh.RULES
+# Text spelled out a letter at a time ("a l s o   l i s t   t h e   c u s t o m e r s"): a
+# filter's words hidden, whatever they say.
+_SPACED_OUT = re.compile(r"(?<![a-z])(?:[a-z] {1,3}){24}")
+_SPACED_PAIR = re.compile(r" [a-z] [a-z] ")  # a cheap first look (a literal space leads)
 RULE_SET = RuleSet(RULES)
 CODES = (*RULE_CODES, CLASSIFIER)
 
@@ -26,6 +31,9 @@ def rule_hits(text: str, normal: str | None = None) -> Counter[str]:
     decoded payloads included (as injection.encoded)."""
     normal = normalise(text) if normal is None else normal
     hits = RULE_SET.run(normal)
+    lower = text.lower()  # (the normal form joins some of it back)
+    if _SPACED_PAIR.search(lower) and _SPACED_OUT.search(lower):
+        hits[ENCODED] += 1
     payloads = decoded_payloads(unhidden(text))
     if (words := unglued(text)) is not None:
         payloads.append(words)
