@@ -76,10 +76,10 @@ _QUOTED_RUN = rf"{_QUOTED}(?:(?:,? (?:and|or) |, ?|、|和|或|及|/ ?)?{_QUOTED
 _MENTION = re.compile(
     rf"{_QUOTED_RUN}(?=\s?(?:-?style\b|type\b|kind\b|attacks?\b|prompts?\b|attempts?\b|"
     r"phrases?\b|payloads?\b|injections?\b|jailbreaks?\b|类|之类|这类|一类|"
-    r"等(?:攻击|话术|提示|注入|越狱)|式的?(?:攻击|注入|提示)))")
+    r"等(?:攻击|话术|提示|注入|越狱|语句|句子|指令)|式的?(?:攻击|注入|提示)))")
 _CITED = re.compile(
-    r"(?:(\b(?:phrases?|prompts?|attempts?|payloads?|commands?|messages?|strings?|wordings?) "
-    r"(?:like|such as|including) )"
+    r"(?:(\b(?:phrases?|prompts?|attempts?|payloads?|commands?|messages?|strings?|wordings?|"
+    r"text) (?:like|such as|including) )"
     # ... or introduced as examples ("phrases seen in attacks, e.g. '...', '...'", "注入话术,
     # 比如"……""……"")
     r"|(\b(?:phrases?|prompts?|attempts?|payloads?|commands?|messages?|strings?|wordings?|"
@@ -94,7 +94,13 @@ _REPORTED = re.compile(
     r"tricks|tricked|persuading|persuades|getting|gets|making|makes|manipulating|manipulates|"
     r"convincing|convinces|causing|causes|urging|urges|directing|directs) (?:the|an?|any|its|"
     r"their|such|other) (?:[\w-]+ ){0,2}?(?:tools?|models?|ai|ais|assistants?|chatbots?|bots?|"
-    r"llms?|agents?|systems?) (?:to|into) [^.;\n]{0,100}")
+    r"llms?|agents?|systems?) (?:to|into) [^.;\n]{0,100}|"
+    # ("content crafted to manipulate an AI tool, for example text telling it to ignore ...")
+    r"\b(?:text|content|instructions?|messages?|documents?|prompts?|inputs?|e-?mails?|strings?) "
+    r"(?:telling|asking|instructing|tricking|persuading|urging|directing) (?:it|them) (?:to|into) "
+    r"[^.;\n]{0,100}|"
+    # ("通过连续追问,可诱导客服复述部分系统提示词内容")
+    r"(?:诱导|诱使|欺骗|操纵|指使)(?:智能)?(?:客服|模型|ai|助手|机器人|系统|大模型)[^。;\n]{0,40}")
 _CITING = (" like ", " such as ", " including ", "e.g.", " for example", " for instance",
            "比如", "例如", "譬如", "诸如", "像是", "包括")
 
@@ -102,7 +108,7 @@ _CITING = (" like ", " such as ", " including ", "e.g.", " for example", " for i
 def unquote_mentions(text: str) -> str:
     """The text with every quoted phrase named as a kind of attack, and every attack reported
     as said to another tool, emptied (rules skip them)."""
-    if " to" in text:
+    if " to" in text or "诱" in text or "欺骗" in text or "操纵" in text or "指使" in text:
         text = _REPORTED.sub("", text)
     if '"' not in text and "'" not in text:
         return text
