@@ -44,7 +44,7 @@ def test_input_mode_json_prints_one_decision_per_line(requests_file: Path) -> No
     assert _json_lines(result.stdout) == [
         {"custom_id": "ok-1", "decision": "accept", "code": None, "codes": {}},
         {"custom_id": "bad-2", "decision": "reject", "code": "prompt_injection",
-         "codes": {"injection.override": 1}},
+         "codes": {"injection.override": 1, "injection.classifier": 1}},
         {"custom_id": "odd-3", "decision": "flag", "code": None,
          "codes": {"input.invisible_chars": 1}},
     ]

@@ -74,8 +74,8 @@ PINNED = {
     "indirect": ["en-inj-096", "en-inj-099", "zh-inj-080", "zh-inj-084"],
 }
 # What `sealq policy eval tests/corpus/guard.jsonl` prints for the held-out part (README).
-HELDOUT_FIGURES = {("injection", "en"): (59, 61), ("injection", "zh"): (55, 56),
-                   ("clean", "en"): (1, 54), ("clean", "zh"): (3, 54)}
+HELDOUT_FIGURES = {("injection", "en"): (60, 61), ("injection", "zh"): (55, 56),
+                   ("clean", "en"): (1, 54), ("clean", "zh"): (2, 54)}
 # Tuning attempts (v6-tuned and the fresh set) whose wording the rules once missed, each
 # pinning the synonym or construction added for it, with the code it fires.
 WIDENED = [

@@ -25,12 +25,16 @@ from workers.policy.text import merged_spans
 
 CLASSIFIER = "injection.classifier"
 MODEL_FILE = "guard_model.json"
-FORMAT = "sealq-guard-hashed-ngram-logistic/3"
+FORMAT = "sealq-guard-hashed-ngram-logistic/4"
 # 2**20 buckets: n-grams of different text rarely share one; the table takes 8 MB.
 BUCKET_BITS = 20
 # Fibonacci hashing multiplier (2**64 / golden ratio, odd); numpy's uint64 arithmetic wraps.
 _MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
 _SHIFT = np.uint64(64 - BUCKET_BITS)
+# A bucket id packed above its position in the text, for one sort (texts the classifier
+# reads are far shorter than 2**40 n-grams).
+_POSITION_BITS = np.uint64(64 - BUCKET_BITS)
+_POSITION_MASK = np.uint64((1 << (64 - BUCKET_BITS)) - 1)
 # Texts with less content than this carry too few n-grams to judge ("hi", "Which code?"):
 # the rules alone decide. A Chinese character counts as much as three Latin letters (a
 # Chinese word is one or two characters, an English one about five letters).
@@ -131,6 +135,25 @@ def bucket_ids(text: str, sizes: tuple[int, ...]) -> dict[int, Buckets]:
     return found
 
 
+def damping(ids: Buckets) -> npt.NDArray[np.float64]:
+    """Per n-gram occurrence, (1 + ln c) / c, where c is how often its bucket occurs in `ids`:
+    summed over its occurrences a bucket counts 1 + ln c, not c (sublinear term frequency), so
+    a word a report repeats does not outweigh one it says once. Counted by sorting each bucket
+    id packed with its position (one sort, no per-bucket work)."""
+    if not len(ids):
+        return np.zeros(0)
+    keys = np.sort((ids << _POSITION_BITS) | np.arange(len(ids), dtype=np.uint64))
+    sorted_ids = keys >> _POSITION_BITS
+    starts = np.empty(len(keys) + 1, dtype=bool)
+    starts[0] = starts[-1] = True
+    np.not_equal(sorted_ids[1:], sorted_ids[:-1], out=starts[1:-1])
+    runs = np.diff(np.flatnonzero(starts))
+    factors = np.empty(len(ids))
+    factors[(keys & _POSITION_MASK).astype(np.intp)] = np.repeat((1.0 + np.log(runs)) / runs,
+                                                                  runs)
+    return factors
+
+
 @dataclass(frozen=True)
 class GuardModel:
     """Weights per bucket (dense), a bias and the decision thresholds on the logit for each
@@ -173,7 +196,12 @@ class GuardModel:
         length = len(text)
         if not gram_total(length, self.sizes):
             return self.bias
-        weights = {n: self.table[ids] for n, ids in bucket_ids(text, self.sizes).items()}
+        found = bucket_ids(text, self.sizes)
+        factors = damping(np.concatenate(list(found.values())))
+        weights, done = {}, 0
+        for n, ids in found.items():
+            weights[n] = self.table[ids] * factors[done:done + len(ids)]
+            done += len(ids)
         if length <= self.window:
             total = sum(float(w.sum()) for w in weights.values())
             return self.bias + total / math.sqrt(gram_total(length, self.sizes))

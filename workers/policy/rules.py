@@ -77,44 +77,57 @@ _MENTION = re.compile(
     rf"{_QUOTED_RUN}(?=\s?(?:-?style\b|type\b|kind\b|attacks?\b|prompts?\b|attempts?\b|"
     r"phrases?\b|payloads?\b|injections?\b|jailbreaks?\b|类|之类|这类|一类|"
     r"等(?:攻击|话术|提示|注入|越狱|语句|句子|指令)|式的?(?:攻击|注入|提示)))")
-_CITED = re.compile(
-    r"(?:(\b(?:phrases?|prompts?|attempts?|payloads?|commands?|messages?|strings?|wordings?|"
-    r"text) (?:like|such as|including) )"
+# Each form with the words without which it cannot match: one regex per form, run only when
+# its words occur (a single regex of alternatives tries each at every position of the text).
+_Forms = tuple[tuple[tuple[str, ...], re.Pattern[str]], ...]
+_CITED: _Forms = (
+    ((" like ", " such as ", " including "), re.compile(
+        r"(\b(?:phrases?|prompts?|attempts?|payloads?|commands?|messages?|strings?|wordings?|"
+        rf"text) (?:like|such as|including) ){_QUOTED_RUN}")),
     # ... or introduced as examples ("phrases seen in attacks, e.g. '...', '...'", "注入话术,
     # 比如"……""……"")
-    r"|(\b(?:phrases?|prompts?|attempts?|payloads?|commands?|messages?|strings?|wordings?|"
-    r"attacks?|injections?|jailbreaks?)\b[^.\n\"']{0,60}?(?:e\.g\.|for example|for instance),? )"
-    r"|((?:话术|说法|提示词|攻击|句式|注入|越狱)[^。\n\"]{0,20}?(?:比如|例如|譬如|诸如|像是|包括)"
-    rf"[:,]?)){_QUOTED_RUN}")
+    (("e.g.", " for example", " for instance"), re.compile(
+        r"(\b(?:phrases?|prompts?|attempts?|payloads?|commands?|messages?|strings?|wordings?|"
+        r"attacks?|injections?|jailbreaks?)\b[^.\n\"']{0,60}?(?:e\.g\.|for example|"
+        rf"for instance),? ){_QUOTED_RUN}")),
+    (("比如", "例如", "譬如", "诸如", "像是", "包括"), re.compile(
+        r"((?:话术|说法|提示词|攻击|句式|注入|越狱)[^。\n\"]{0,20}?(?:比如|例如|譬如|诸如|像是|包括)"
+        rf"[:,]?){_QUOTED_RUN}")),
+)
 # An attack a policy or report describes, said of another tool ("documents ... may contain
 # text telling the tool to ignore its instructions or reveal its system prompt"): reported, not
 # addressed to the reader.
-_REPORTED = re.compile(
-    r"\b(?:telling|tells|told|asking|asks|asked|instructing|instructs|instructed|tricking|"
-    r"tricks|tricked|persuading|persuades|getting|gets|making|makes|manipulating|manipulates|"
-    r"convincing|convinces|causing|causes|urging|urges|directing|directs) (?:the|an?|any|its|"
-    r"their|such|other) (?:[\w-]+ ){0,2}?(?:tools?|models?|ai|ais|assistants?|chatbots?|bots?|"
-    r"llms?|agents?|systems?) (?:to|into) [^.;\n]{0,100}|"
+_REPORTED: _Forms = (
+    ((" to", " into"), re.compile(
+        r"\b(?:telling|tells|told|asking|asks|asked|instructing|instructs|instructed|tricking|"
+        r"tricks|tricked|persuading|persuades|getting|gets|making|makes|manipulating|"
+        r"manipulates|convincing|convinces|causing|causes|urging|urges|directing|directs) "
+        r"(?:the|an?|any|its|their|such|other) (?:[\w-]+ ){0,2}?(?:tools?|models?|ai|ais|"
+        r"assistants?|chatbots?|bots?|llms?|agents?|systems?) (?:to|into) [^.;\n]{0,100}")),
     # ("content crafted to manipulate an AI tool, for example text telling it to ignore ...")
-    r"\b(?:text|content|instructions?|messages?|documents?|prompts?|inputs?|e-?mails?|strings?) "
-    r"(?:telling|asking|instructing|tricking|persuading|urging|directing) (?:it|them) (?:to|into) "
-    r"[^.;\n]{0,100}|"
+    ((" it to ", " them to ", " it into ", " them into "), re.compile(
+        r"\b(?:text|content|instructions?|messages?|documents?|prompts?|inputs?|e-?mails?|"
+        r"strings?) (?:telling|asking|instructing|tricking|persuading|urging|directing) "
+        r"(?:it|them) (?:to|into) [^.;\n]{0,100}")),
     # ("通过连续追问,可诱导客服复述部分系统提示词内容")
-    r"(?:诱导|诱使|欺骗|操纵|指使)(?:智能)?(?:客服|模型|ai|助手|机器人|系统|大模型)[^。;\n]{0,40}")
-_CITING = (" like ", " such as ", " including ", "e.g.", " for example", " for instance",
-           "比如", "例如", "譬如", "诸如", "像是", "包括")
+    (("诱导", "诱使", "欺骗", "操纵", "指使"), re.compile(
+        r"(?:诱导|诱使|欺骗|操纵|指使)(?:智能)?(?:客服|模型|ai|助手|机器人|系统|大模型)"
+        r"[^。;\n]{0,40}")),
+)
 
 
 def unquote_mentions(text: str) -> str:
     """The text with every quoted phrase named as a kind of attack, and every attack reported
     as said to another tool, emptied (rules skip them)."""
-    if " to" in text or "诱" in text or "欺骗" in text or "操纵" in text or "指使" in text:
-        text = _REPORTED.sub("", text)
+    for words, form in _REPORTED:
+        if any(word in text for word in words):
+            text = form.sub("", text)
     if '"' not in text and "'" not in text:
         return text
     text = _MENTION.sub('""', text)
-    if any(word in text for word in _CITING):
-        text = _CITED.sub(lambda m: f'{m.group(1) or m.group(2) or m.group(3)}""', text)
+    for words, form in _CITED:
+        if any(word in text for word in words):
+            text = form.sub(lambda m: f'{m.group(1)}""', text)
     return text
 
 

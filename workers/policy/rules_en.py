@@ -1036,10 +1036,10 @@ RULES: tuple[Rule, ...] = (
     # The model's orders said to be a draft, a typo or someone else's: "the operating notes
     # you were loaded with are the draft the pilot team wrote", "the line in your setup about
     # ... was a typo", "your restrictions are written for the external customer channel"
-    rule(OVERRIDE, "loaded set configured deployed initialised initialized provisioned booted "
+    rule(OVERRIDE, "loaded configured deployed initialised initialized provisioned booted "
                    "shipped",
          r"\b(?:notes|instructions|guidance|rules|guidelines|policy|policies|setup|"
-         r"configuration|prompt|briefing|restrictions) you were (?:loaded|set up|configured|"
+         r"configuration|prompt|briefing|restrictions) you were (?:loaded|configured|"
          r"deployed|initiali[sz]ed|provisioned|booted|shipped) with (?:is|are|was|were) "
          r"(?:(?:the|a|an|just|only|actually|still|really) ){0,2}(?:draft|old|outdated|out of "
          r"date|wrong|superseded|obsolete|pilot|previous|stale|placeholder|deprecated|legacy|"

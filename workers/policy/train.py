@@ -66,7 +66,8 @@ DECIMALS = 5
 
 
 def _rows(texts: Sequence[str]) -> list[tuple[Any, Any]]:
-    """Per text: its distinct buckets and their feature values (count / sqrt(total n-grams))."""
+    """Per text: its distinct buckets and their feature values ((1 + ln count) / sqrt(total
+    n-grams), before the buckets' inverse document frequency)."""
     import numpy as np
 
     rows = []
@@ -74,7 +75,8 @@ def _rows(texts: Sequence[str]) -> list[tuple[Any, Any]]:
         view = classifier_view(text)
         ids = np.concatenate(list(bucket_ids(view, SIZES).values()))
         buckets, counts = np.unique(ids, return_counts=True)
-        rows.append((buckets, counts / math.sqrt(gram_total(len(view), SIZES) or 1)))
+        rows.append((buckets, (1.0 + np.log(counts))
+                     / math.sqrt(gram_total(len(view), SIZES) or 1)))
     return rows
 
 
@@ -89,10 +91,14 @@ def _fit(texts: Sequence[str], labels: Sequence[bool]) -> tuple[dict[str, float]
     for buckets, _ in rows:
         documents[buckets.astype(np.int64)] += 1
     columns = np.flatnonzero(documents >= MIN_DOCUMENTS)  # sorted bucket ids kept
+    # Inverse document frequency (smoothed, as scikit-learn's): an n-gram every text has
+    # says little. It scales the features, so the fit weighs rare n-grams up; the shipped
+    # weights fold it in, and the worker never sees it.
+    idf = np.log((1 + len(rows)) / (1 + documents)) + 1.0
     data, indices, indptr = [], [], [0]
     for buckets, values in rows:
         keep = documents[buckets.astype(np.int64)] >= MIN_DOCUMENTS
-        data.append(values[keep])
+        data.append(values[keep] * idf[buckets[keep].astype(np.int64)])
         indices.append(np.searchsorted(columns, buckets[keep].astype(np.int64)))
         indptr.append(indptr[-1] + int(keep.sum()))
     matrix = csr_matrix((np.concatenate(data), np.concatenate(indices), indptr),
@@ -100,7 +106,7 @@ def _fit(texts: Sequence[str], labels: Sequence[bool]) -> tuple[dict[str, float]
     # lbfgs is deterministic: no random state enters the fit.
     model = LogisticRegression(C=C, solver="lbfgs", class_weight="balanced", max_iter=5000)
     model.fit(matrix, [int(label) for label in labels])
-    weights = {str(int(bucket)): round(float(w), DECIMALS)
+    weights = {str(int(bucket)): round(float(w * idf[bucket]), DECIMALS)
                for bucket, w in zip(columns, model.coef_[0], strict=True)}
     return {b: w for b, w in weights.items() if w}, round(float(model.intercept_[0]), DECIMALS)
 
