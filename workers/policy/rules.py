@@ -47,17 +47,21 @@ class Rule:
     # A pattern that, found anywhere in the text, keeps the rule from firing: the author's own
     # framing ("the text after 'END OF DOCUMENT' is the signature page").
     unless: re.Pattern[str] | None = None
+    # Every match starts where one of the needs does ("\b(?:print|show|...)" with those words
+    # as needs): the rule is tried only at those places, not searched for near them (a rule
+    # whose needs are common verbs would otherwise scan most of a report).
+    anchored: bool = False
 
 
 def rule(code: str, needs: str, pattern: str, *, spaceless: bool = False,
-         unless: str | None = None) -> Rule:
+         unless: str | None = None, anchored: bool = False) -> Rule:
     """A rule from a space-separated list of needs and its pattern (multi-line mode)."""
     split = needs.split()
     words = frozenset(n for n in split if _WORD.fullmatch(n))
     fragments = tuple(n for n in split if n not in words)
     return Rule(code, re.compile(pattern, re.MULTILINE), words, fragments,
                 tuple(frozenset(fragment) for fragment in fragments), spaceless,
-                re.compile(unless, re.MULTILINE) if unless else None)
+                re.compile(unless, re.MULTILINE) if unless else None, anchored)
 
 
 # Longer than any match of any rule reaches from the need inside it: a rule runs only on the
@@ -210,7 +214,8 @@ class RuleSet:
         """How many times each code fires on a normal-form `text` (what Scan.count finds for
         every rule, in one pass over the text per target)."""
         scan = Scan(text)
-        spans: dict[int, list[tuple[int, int]]] = {}
+        # Per rule, the stretch around each occurrence of one of its needs, and where it starts.
+        spans: dict[int, list[tuple[int, int, int]]] = {}
         for spaceless, firsts, automaton in self._automata:
             if firsts.isdisjoint(scan.chars):
                 continue
@@ -222,7 +227,7 @@ class RuleSet:
                 if is_word and need not in scan.words:
                     continue
                 start = end + 1 - len(need)
-                span = (max(0, start - REACH), min(len(target), end + 1 + REACH))
+                span = (max(0, start - REACH), min(len(target), end + 1 + REACH), start)
                 for index in table[need]:
                     spans.setdefault(index, []).append(span)
         hits: Counter[str] = Counter()
@@ -231,11 +236,30 @@ class RuleSet:
             target = scan.spaceless if each.spaceless else scan.text
             if each.unless is not None and each.unless.search(target):
                 continue
-            count = sum(len(each.pattern.findall(target, start, end))
-                        for start, end in merged_spans(spans[index]))
+            if each.anchored:
+                count = _matches_at(each.pattern, target,
+                                    sorted({at for _, _, at in spans[index]}))
+            else:
+                count = sum(len(each.pattern.findall(target, start, end))
+                            for start, end in merged_spans([(start, end) for start, end, _
+                                                            in spans[index]]))
             if count:
                 hits[each.code] += count
         return hits
+
+
+def _matches_at(pattern: re.Pattern[str], text: str, starts: list[int]) -> int:
+    """How many matches findall would find, for a pattern whose matches all begin at one of
+    `starts` (sorted): tried at each, skipping those inside the previous match."""
+    count, done = 0, 0
+    for start in starts:
+        if start < done:
+            continue
+        found = pattern.match(text, start)
+        if found:
+            count += 1
+            done = max(found.end(), start + 1)
+    return count
 
 
 def run_rules(rules: Iterable[Rule], text: str) -> Counter[str]:

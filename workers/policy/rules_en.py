@@ -565,7 +565,7 @@ RULES: tuple[Rule, ...] = (
          r"(?:text|words|content|messages?|lines) (?:above|before (?:this|my|mine))|"
          r"first message|previous (?:user|conversation|messages|turn|chat)|last (?:\w+ )?"
          r"messages|(?:everything|all|whatever|the text|what) (?:that )?(?:precedes|came "
-         r"before|comes before|is above|was written above))"),
+         r"before|comes before|is above|was written above))", anchored=True),
     rule(EXTRACTION, "verbatim word exactly full letter unchanged",
          r"\b(?:everything|all|whatever|the text|what(?:ever)? (?:is|was))(?: that)?(?: (?:is|"
          r"was))?(?: written| said)? above\b[^\n]{0,60}?\b(?:verbatim|word for word|exactly|"
@@ -961,7 +961,7 @@ RULES: tuple[Rule, ...] = (
     rule(ADDRESSED, "attention important hey hi hello dear ok okay",
          r"\b(?:attention|important|hey|hi|hello|dear|ok|okay)[,:!]? ?(?:ai|llm|language "
          r"models?|llms|chatbot|bot|gpt|assistant|model|summari[sz]er)s?\b(?![ -](?:portfolio|"
-         r"risk|validation|output|year|manager|controller|treasurer|director))"),
+         r"risk|validation|output|year|manager|controller|treasurer|director))", anchored=True),
     rule(ADDRESSED, "reading processing summarising summarizing evaluating screening "
                     "reviewing analysing analyzing parsing scanning",
          r"\b(?:ai|llm|language model|model|assistant|chatbot|bot|gpt|tool|agent|automated "
