@@ -63,12 +63,12 @@ def test_keys_are_shown_once_stored_hashed_listed_and_revoked(env: dict[str, str
     rows = json.loads(listing.stdout)
     assert {row["role"] for row in rows} == {"reader", "submitter"}
     assert {row["status"] for row in rows} == {"live"}
-    assert key not in listing.stdout and key.split("_")[2] not in listing.stdout
+    assert key not in listing.stdout and key.split("_", 2)[2] not in listing.stdout
     engine = make_engine(db_url)
     with engine.connect() as connection:
         stored = connection.execute(select(ApiKey.secret_hash, ApiKey.id)).all()
     engine.dispose()
-    assert all(key.split("_")[2] not in str(row) for row in stored)
+    assert all(key.split("_", 2)[2] not in str(row) for row in stored)
     assert run(env, "apikey", "revoke", key).exit_code == 0
     assert run(env, "apikey", "revoke", "_".join(second.split("_")[:2])).exit_code == 0
     after = json.loads(run(env, "apikey", "list", "--json").stdout)
