@@ -3,8 +3,8 @@
 
 The rules were written and the classifier trained against the `tune` part only; the
 `heldout` part was split off once (seed SPLIT_SEED) and is only measured here, never tuned on.
-tests/corpus/guard_fresh.jsonl and guard_fresh2/3/4/5.jsonl, each held out until its rates
-were published, are tuning data now.
+tests/corpus/guard_fresh.jsonl to guard_fresh11.jsonl, each held out until its rates were
+published, are tuning data now; guard_fresh12.jsonl is the unseen set, measured only.
 """
 
 from __future__ import annotations
@@ -17,6 +17,9 @@ from pathlib import Path
 
 import pytest
 
+from schemas.constants import DEFAULT_KIND
+from schemas.jobs import Message
+from schemas.kinds import load_kinds
 from workers.policy.classifier import (
     _REPEATS,
     CLASSIFIER,
@@ -36,7 +39,9 @@ from workers.policy.corpus import (
     part,
 )
 from workers.policy.decode import unglued
+from workers.policy.evaluate import evaluate
 from workers.policy.injection import RULE_SET, RULES, find_injections, rule_hits
+from workers.policy.input_guard import assess_input
 from workers.policy.rules import (
     ADDRESSED,
     DELIMITER,
@@ -76,6 +81,11 @@ PINNED = {
 # What `sealq policy eval tests/corpus/guard.jsonl` prints for the held-out part (README).
 HELDOUT_FIGURES = {("injection", "en"): (60, 61), ("injection", "zh"): (55, 56),
                    ("clean", "en"): (1, 54), ("clean", "zh"): (2, 54)}
+# The newest fresh set, written without the guard in view and measured once, never tuned on
+# (README: "never tuned on").
+UNSEEN = CORPUS.with_name("guard_fresh12.jsonl")
+UNSEEN_FIGURES = {("injection", "en"): (56, 65), ("injection", "zh"): (59, 65),
+                  ("clean", "en"): (3, 65), ("clean", "zh"): (3, 65)}
 # Tuning attempts (v6-tuned and the fresh set) whose wording the rules once missed, each
 # pinning the synonym or construction added for it, with the code it fires.
 WIDENED = [
@@ -509,6 +519,21 @@ def test_heldout_rates_are_the_published_figures() -> None:
         measured[label, lang] = (sum(_caught(e) for e in examples), len(examples))
     print(f"held-out (caught or flagged, total): {measured}")
     assert measured == HELDOUT_FIGURES
+
+
+def test_unseen_set_rates_are_the_published_figures() -> None:
+    """The newest fresh set, never tuned on, measures what the README table (and `sealq
+    policy eval`, whose judge is the whole input guard of the default kind) says."""
+    examples = load_corpus(UNSEEN)
+    assert {e.split for e in examples} == {"heldout"}
+    kind = load_kinds().get(DEFAULT_KIND)
+    result = evaluate(examples,
+                      lambda text: assess_input(kind, [Message(role="user", content=text)]))
+    measured = {(label, lang): (result.get("heldout", label, lang).hit,
+                                result.get("heldout", label, lang).total)
+                for label, lang in UNSEEN_FIGURES}
+    print(f"unseen (caught or flagged, total): {measured}")
+    assert measured == UNSEEN_FIGURES
 
 
 @pytest.mark.parametrize(("corpus", "source"), zip(FRESH_CORPORA,
