@@ -3,8 +3,10 @@
 Trained by `python -m workers.policy.train` on the corpus's tuning part and shipped as JSON
 (`guard_model.json`: weights per hash bucket, bias, a threshold per language), so inference
 needs neither scikit-learn nor pickle: numpy hashes every n-gram of the text at once and sums
-the weights. Long texts are scored in overlapping windows and the highest window counts, so
-one injected sentence inside a long, genuine report is not averaged away.
+the weights, each damped by how often its n-gram repeats (sublinear term frequency; the
+inverse document frequency is folded into the weights at training). Long texts are scored in
+overlapping windows and the highest window counts, so one injected sentence inside a long,
+genuine report is not averaged away.
 """
 
 from __future__ import annotations
