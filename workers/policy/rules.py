@@ -17,7 +17,7 @@ from typing import Any
 
 import ahocorasick
 
-from workers.policy.text import merged_spans, without_spaces
+from workers.policy.text import merged_spans, without_empty_templates, without_spaces
 
 OVERRIDE = "injection.override"
 PERSONA = "injection.persona"
@@ -117,12 +117,22 @@ _REPORTED: _Forms = (
     (("诱导", "诱使", "欺骗", "操纵", "指使"), re.compile(
         r"(?:诱导|诱使|欺骗|操纵|指使)(?:智能)?(?:客服|模型|ai|助手|机器人|系统|大模型)"
         r"[^。;\n]{0,40}")),
+    # An attempt a policy forbids ("staff must not attempt to override, bypass or extract the
+    # system prompts", "不得试图覆盖、绕过或套取……系统提示词"): a rule for people, not an order.
+    ((" not attempt", " not try", " not seek", "prohibited from", "forbidden from"), re.compile(
+        r"\b(?:(?:must|shall|may|should|will|are|is|do|does) not (?:be (?:permitted|allowed) "
+        r"to )?(?:attempt|try|seek) to|(?:are|is) (?:prohibited|forbidden) from "
+        r"(?:attempting|trying|seeking) to) [^.;\n]{0,100}")),
+    (("试图", "尝试", "企图", "设法"), re.compile(
+        r"(?:不得|禁止|严禁|不准|不允许|不可|不能|不应)(?:私自|擅自)?(?:试图|尝试|企图|设法)"
+        r"[^。;\n]{0,40}")),
 )
 
 
 def unquote_mentions(text: str) -> str:
     """The text with every quoted phrase named as a kind of attack, and every attack reported
-    as said to another tool, emptied (rules skip them)."""
+    as said to another tool, emptied (rules skip them), and every empty chat template gone."""
+    text = without_empty_templates(text)
     for words, form in _REPORTED:
         if any(word in text for word in words):
             text = form.sub("", text)

@@ -111,6 +111,18 @@ def normalise(text: str) -> str:
     return _unleet(folded) if _LETTER_DIGIT.search(folded) else folded
 
 
+# A chat template shown empty ("<|im_start|>system ... <|im_end|>", in a question about what
+# those tokens are): its layout named, with nothing smuggled inside.
+_EMPTY_TEMPLATE = re.compile(
+    r"<\|[a-z_]{1,30}\|> ?(?:system|user|assistant|developer|tool)? ?(?:\.\.\.|…) ?"
+    r"<\|[a-z_]{1,30}\|>")
+
+
+def without_empty_templates(text: str) -> str:
+    """Normal-form text with every chat template that holds only an ellipsis removed."""
+    return _EMPTY_TEMPLATE.sub("", text) if "<|" in text else text
+
+
 def without_spaces(text: str) -> str:
     """Normal-form text with every space removed, for rules that read Chinese."""
     return text.replace(" ", "")
