@@ -23,7 +23,7 @@ import numpy as np
 import numpy.typing as npt
 
 from schemas.errors import ConfigError
-from workers.policy.text import merged_spans, without_empty_templates
+from workers.policy.text import merged_spans, without_named_templates
 
 CLASSIFIER = "injection.classifier"
 MODEL_FILE = "guard_model.json"
@@ -110,8 +110,8 @@ def _repeats(text: str) -> bool:
 def classifier_view(text: str) -> str:
     """What the classifier reads: the normal form with line breaks as spaces (how a text is
     laid out says little about intent, and the corpus's layouts must not be learnt), every
-    run of a repeated unit cut to one and every empty chat template gone."""
-    text = without_empty_templates(text.replace("\n", " "))
+    run of a repeated unit cut to one and the chat templates it only names gone."""
+    text = without_named_templates(text.replace("\n", " "))
     pieces, done = [], 0
     for start, end in _repeat_spans(text):
         pieces += [text[done:start], _REPEATS.sub(r"\1", text[start:end])]

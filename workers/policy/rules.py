@@ -17,7 +17,7 @@ from typing import Any
 
 import ahocorasick
 
-from workers.policy.text import merged_spans, without_empty_templates, without_spaces
+from workers.policy.text import merged_spans, without_named_templates, without_spaces
 
 OVERRIDE = "injection.override"
 PERSONA = "injection.persona"
@@ -115,7 +115,7 @@ _REPORTED: _Forms = (
         r"(?:it|them) (?:to|into) [^.;\n]{0,100}")),
     # ("通过连续追问,可诱导客服复述部分系统提示词内容")
     (("诱导", "诱使", "欺骗", "操纵", "指使"), re.compile(
-        r"(?:诱导|诱使|欺骗|操纵|指使)(?:智能)?(?:客服|模型|ai|助手|机器人|系统|大模型)"
+        r"(?:诱导|诱使|欺骗|操纵|指使)(?:其|它|(?:智能)?(?:客服|模型|ai|助手|机器人|系统|大模型))"
         r"[^。;\n]{0,40}")),
     # An attempt a policy forbids ("staff must not attempt to override, bypass or extract the
     # system prompts", "不得试图覆盖、绕过或套取……系统提示词"): a rule for people, not an order.
@@ -123,6 +123,14 @@ _REPORTED: _Forms = (
         r"\b(?:(?:must|shall|may|should|will|are|is|do|does) not (?:be (?:permitted|allowed) "
         r"to )?(?:attempt|try|seek) to|(?:are|is) (?:prohibited|forbidden) from "
         r"(?:attempting|trying|seeking) to) [^.;\n]{0,100}")),
+    # ... and the list a policy's subject must not do ("Staff must not: (a) ...; (d) share
+    # system prompts ...", 员工不得……)
+    ((" must not", " shall not", " may not"), re.compile(
+        r"\b(?:staff|employees|users|personnel|colleagues|contractors|members|vendors|suppliers|"
+        r"third parties|developers|teams|anyone|no one) (?:must|shall|may) not\b[^\n]{0,600}")),
+    (("不得", "禁止", "严禁", "不准", "不允许"), re.compile(
+        r"(?:员工|用户|人员|工作人员|任何人|各部门|开发人员|供应商|第三方)(?:均|一律|都)?(?:不得|禁止|"
+        r"严禁|不准|不允许)[^\n]{0,300}")),
     (("试图", "尝试", "企图", "设法"), re.compile(
         r"(?:不得|禁止|严禁|不准|不允许|不可|不能|不应)(?:私自|擅自)?(?:试图|尝试|企图|设法)"
         r"[^。;\n]{0,40}")),
@@ -131,8 +139,9 @@ _REPORTED: _Forms = (
 
 def unquote_mentions(text: str) -> str:
     """The text with every quoted phrase named as a kind of attack, and every attack reported
-    as said to another tool, emptied (rules skip them), and every empty chat template gone."""
-    text = without_empty_templates(text)
+    as said to another tool, emptied (rules skip them), and the chat templates it only names
+    gone."""
+    text = without_named_templates(text)
     for words, form in _REPORTED:
         if any(word in text for word in words):
             text = form.sub("", text)
@@ -244,8 +253,6 @@ class RuleSet:
         for index in sorted(spans):
             each = self.rules[index]
             target = scan.spaceless if each.spaceless else scan.text
-            if each.unless is not None and each.unless.search(target):
-                continue
             if each.anchored:
                 count = _matches_at(each.pattern, target,
                                     sorted({at for _, _, at in spans[index]}))
@@ -253,7 +260,8 @@ class RuleSet:
                 count = sum(len(each.pattern.findall(target, start, end))
                             for start, end in merged_spans([(start, end) for start, end, _
                                                             in spans[index]]))
-            if count:
+            # (the veto is read only when the rule matched: it scans the whole text)
+            if count and not (each.unless is not None and each.unless.search(target)):
                 hits[each.code] += count
         return hits
 

@@ -111,16 +111,22 @@ def normalise(text: str) -> str:
     return _unleet(folded) if _LETTER_DIGIT.search(folded) else folded
 
 
-# A chat template shown empty ("<|im_start|>system ... <|im_end|>", in a question about what
-# those tokens are): its layout named, with nothing smuggled inside.
+# Chat-template tokens named, not used: a template shown empty ("<|im_start|>system ...
+# <|im_end|>", in a question about what those tokens are), or a token named in a sentence
+# ("the tokens <|im_start|> and <|im_end|> do", "<|im_start|>和<|im_end|>是干什么的").
 _EMPTY_TEMPLATE = re.compile(
     r"<\|[a-z_]{1,30}\|> ?(?:system|user|assistant|developer|tool)? ?(?:\.\.\.|…) ?"
     r"<\|[a-z_]{1,30}\|>")
+_NAMED_TOKEN = re.compile(
+    r"<\|[a-z_]{1,30}\|>(?= ?(?:and|or|tokens?|do|does|are|is|mean|means|marks?)\b|"
+    r" ?[,、和与及或)\uff09是这的])")
 
 
-def without_empty_templates(text: str) -> str:
-    """Normal-form text with every chat template that holds only an ellipsis removed."""
-    return _EMPTY_TEMPLATE.sub("", text) if "<|" in text else text
+def without_named_templates(text: str) -> str:
+    """Normal-form text without the chat templates and tokens it only names."""
+    if "<|" not in text:
+        return text
+    return _NAMED_TOKEN.sub("", _EMPTY_TEMPLATE.sub("", text))
 
 
 def without_spaces(text: str) -> str:
