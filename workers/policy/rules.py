@@ -105,7 +105,8 @@ _REPORTED: _Forms = (
     ((" to", " into"), re.compile(
         r"\b(?:telling|tells|told|asking|asks|asked|instructing|instructs|instructed|tricking|"
         r"tricks|tricked|persuading|persuades|getting|gets|making|makes|manipulating|"
-        r"manipulates|convincing|convinces|causing|causes|urging|urges|directing|directs) "
+        r"manipulates|convincing|convinces|causing|causes|cause|urging|urges|directing|directs|"
+        r"inducing|induces|induce|leading|leads|forcing|forces) "
         r"(?:the|an?|any|its|their|such|other) (?:[\w-]+ ){0,2}?(?:tools?|models?|ai|ais|"
         r"assistants?|chatbots?|bots?|llms?|agents?|systems?) (?:to|into) [^.;\n]{0,100}")),
     # ("content crafted to manipulate an AI tool, for example text telling it to ignore ...")
@@ -117,6 +118,19 @@ _REPORTED: _Forms = (
     (("诱导", "诱使", "欺骗", "操纵", "指使"), re.compile(
         r"(?:诱导|诱使|欺骗|操纵|指使)(?:其|它|(?:智能)?(?:客服|模型|ai|助手|机器人|系统|大模型))"
         r"[^。;\n]{0,40}")),
+    # What attackers do, described ("attackers can hide commands ... inside emails", "攻击者把
+    # 指令藏在网页、邮件或文档里") and what a policy says is to be reported ("any request ... to
+    # send data to an outside address must be reported to security@...")
+    (("attacker",), re.compile(
+        r"\battackers? (?:can|may|might|could|often|typically|usually|sometimes|try|tries|use|"
+        r"uses|hide|hides|embed|embeds|craft|crafts|exploit|exploits|plant|plants)\b"
+        r"[^.;\n]{0,160}")),
+    (("攻击者", "不法分子", "攻击方"), re.compile(
+        r"(?:攻击者|不法分子|攻击方)(?:可能|可以|会|常|往往|通常|经常|试图|利用|把|将|通过|在)"
+        r"[^。;\n]{0,60}")),
+    ((" be reported", " be escalated", " be flagged"), re.compile(
+        r"\b(?:requests?|attempts?|instructions?|messages?|prompts?|e-?mails?)\b[^.;\n]{0,100}?"
+        r"\b(?:must|should|shall|will|are to|is to) be (?:reported|escalated|flagged)\b")),
     # An attempt a policy forbids ("staff must not attempt to override, bypass or extract the
     # system prompts", "不得试图覆盖、绕过或套取……系统提示词"): a rule for people, not an order.
     ((" not attempt", " not try", " not seek", "prohibited from", "forbidden from"), re.compile(
