@@ -19,6 +19,13 @@ _BASE64 = re.compile(r"(?<![A-Za-z0-9+/=])[A-Za-z0-9+/]{16,}={0,2}(?![A-Za-z0-9+
 _HEX = re.compile(r"(?<![0-9A-Fa-f])(?:[0-9A-Fa-f]{2}){8,}(?![0-9A-Fa-f])")
 _PERCENT = re.compile(r"%[0-9A-Fa-f]{2}(?:%[0-9A-Fa-f]{2}){3,}")
 _ESCAPES = re.compile(r"\\u[0-9A-Fa-f]{4}(?:\\u[0-9A-Fa-f]{4}){2,}")
+# Quoted pieces joined by "+" ('dis' + 'regard' + ' your rules', "无视"+"你的"+"安全"): read as the
+# string they make.
+_QUOTE_OPEN, _QUOTE_CLOSE = "\"'\u201c\u2018", "\"'\u201d\u2019"
+_PIECE = rf"[{_QUOTE_OPEN}][^{_QUOTE_OPEN}{_QUOTE_CLOSE}\n]{{0,40}}[{_QUOTE_CLOSE}]"
+_JOINED = re.compile(rf"(?:{_PIECE}\s?\+\s?){{2,}}{_PIECE}")
+_PIECE_TEXT = re.compile(
+    rf"[{_QUOTE_OPEN}]([^{_QUOTE_OPEN}{_QUOTE_CLOSE}\n]{{0,40}})[{_QUOTE_CLOSE}]")
 _ROT13_NAMES = ("rot13", "rot-13", "rot 13", "caesar")
 _REVERSED_NAMES = ("backwards", "in reverse", "reversed", "倒着", "倒过来", "反过来", "倒序")
 # Words run together: by invisible characters the normal form drops ("ig\u200bnore\u200ball
@@ -71,6 +78,9 @@ def decoded_payloads(text: str) -> list[str]:
         found += [unquote(token) for token in _PERCENT.findall(text)]
     if "\\u" in text:
         found += [codecs.decode(token, "unicode_escape") for token in _ESCAPES.findall(text)]
+    if "+" in text:
+        found += ["".join(_PIECE_TEXT.findall(joined)) for joined in
+                  (match.group(0) for match in _JOINED.finditer(text))]
     lower = text.lower()
     if any(name in lower for name in _ROT13_NAMES):
         found.append(codecs.decode(text, "rot13"))
