@@ -7,6 +7,11 @@ the weights, each damped by how often its n-gram repeats (sublinear term frequen
 inverse document frequency is folded into the weights at training). Long texts are scored in
 overlapping windows and the highest window counts, so one injected sentence inside a long,
 genuine report is not averaged away.
+
+The score also checks the rules: a text the model scores far below its threshold, at the
+level almost no injection attempt in the tuning part reaches, reads as ordinary report text,
+and a family rule's hit on it (a look-alike phrase: "pretend you're a new hire reading this")
+is set aside. Decoded payloads are never set aside.
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ from workers.policy.text import merged_spans, without_named_templates
 
 CLASSIFIER = "injection.classifier"
 MODEL_FILE = "guard_model.json"
-FORMAT = "sealq-guard-hashed-ngram-logistic/4"
+FORMAT = "sealq-guard-hashed-ngram-logistic/5"
 # 2**20 buckets: n-grams of different text rarely share one; the table takes 8 MB.
 BUCKET_BITS = 20
 # Fibonacci hashing multiplier (2**64 / golden ratio, odd); numpy's uint64 arithmetic wraps.
@@ -42,12 +47,18 @@ _POSITION_MASK = np.uint64((1 << (64 - BUCKET_BITS)) - 1)
 # Chinese word is one or two characters, an English one about five letters).
 MIN_CONTENT = 32
 CJK_WEIGHT = 3
+# A text the model may call ordinary, setting a rule's hit aside, says at least this much (about
+# twenty English words or forty Chinese characters): shorter, a plain-worded order ("Kindly
+# discard the earlier directives") scores low for lack of n-grams, not for looking like a report.
+VETO_MIN_CONTENT = 120
 # A text is judged as Chinese when this share of its non-space characters is Chinese (a
 # Chinese prompt that quotes an English log or SQL is still Chinese): each language has its
 # own threshold, since their clean tails differ (one threshold set by the English tail cost
 # a third of the Chinese catches).
 CHINESE_SHARE = 0.1
 LANGUAGES = ("en", "zh")
+# What GuardModel.judge says of a text.
+FLAGGED, ORDINARY, UNDECIDED = "flagged", "ordinary", "undecided"
 
 
 def content(text: str) -> int:
@@ -58,6 +69,13 @@ def content(text: str) -> int:
         return plain  # at least this much whatever the script (the common case, and cheap)
     cjk = sum(1 for char in text if "\u3400" <= char <= "\u9fff")
     return plain - cjk + CJK_WEIGHT * cjk
+
+
+def weighted_content(text: str) -> int:
+    """Non-space characters, Chinese ones weighted CJK_WEIGHT (content() without its cap)."""
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    cjk = int(np.count_nonzero((codes >= 0x3400) & (codes <= 0x9FFF)))
+    return len(text) - text.count(" ") + (CJK_WEIGHT - 1) * cjk
 
 
 def language(text: str) -> str:
@@ -161,7 +179,8 @@ class GuardModel:
     """Weights per bucket (dense), a bias and the decision thresholds on the logit for each
     language: one for a text the classifier reads whole, one for a longer text, which it
     judges by its highest-scoring window (the best of many windows of a clean document runs
-    higher than one short prompt's score, so it needs a higher bar)."""
+    higher than one short prompt's score, so it needs a higher bar); and per language the rule
+    veto, the logit below which a family rule's hit is set aside."""
 
     sizes: tuple[int, ...]
     table: npt.NDArray[np.float64]
@@ -170,6 +189,7 @@ class GuardModel:
     long_thresholds: dict[str, float]
     window: int
     stride: int
+    rule_vetoes: dict[str, float]
 
     @classmethod
     def from_json(cls, document: dict[str, Any]) -> GuardModel:
@@ -186,7 +206,9 @@ class GuardModel:
                                    for lang in LANGUAGES},
                        long_thresholds={lang: float(document["long_thresholds"][lang])
                                         for lang in LANGUAGES},
-                       window=int(document["window"]), stride=int(document["stride"]))
+                       window=int(document["window"]), stride=int(document["stride"]),
+                       rule_vetoes={lang: float(document["rule_vetoes"][lang])
+                                    for lang in LANGUAGES})
         except (KeyError, TypeError, ValueError, AttributeError, IndexError) as e:
             raise ConfigError(f"guard model: missing or malformed field ({e!r})") from None
 
@@ -219,9 +241,23 @@ class GuardModel:
     def flags(self, text: str) -> bool:
         """True when what the classifier reads of a normal-form text is long enough to judge
         and scores at or above its language's threshold."""
+        return self.judge(text) == FLAGGED
+
+    def judge(self, text: str, *, vetoing: bool = True) -> str:
+        """FLAGGED (at or above the threshold), ORDINARY (below the rule veto and at least
+        VETO_MIN_CONTENT long: a rule's hit is set aside; only asked when `vetoing`), or
+        UNDECIDED (otherwise, or too short to judge) for a normal-form text."""
         view = classifier_view(text)
-        return (content(view) >= MIN_CONTENT
-                and self._logit(view) >= self.threshold(view))
+        if content(view) < MIN_CONTENT:
+            return UNDECIDED
+        lang = language(view)
+        logit = self._logit(view)
+        if logit >= (self.long_thresholds if len(view) > self.window else self.thresholds)[lang]:
+            return FLAGGED
+        if (vetoing and logit < self.rule_vetoes[lang]
+                and weighted_content(view) >= VETO_MIN_CONTENT):
+            return ORDINARY
+        return UNDECIDED
 
     def threshold(self, view: str) -> float:
         """The threshold for what the classifier reads of a text: its language's, and the

@@ -3,7 +3,9 @@
 Every signal is a code with a count: the family rules (injection.override, .persona,
 .extraction, .exfiltration, .delimiter, .addressed), injection.encoded when a decoded payload
 trips a rule or the classifier, and injection.classifier when the n-gram model scores the
-text above its threshold. The kind decides whether any of them rejects or only flags.
+text above its threshold. A text the model reads as ordinary report text (far below its
+threshold) keeps only injection.encoded: the family rules' look-alike hits are set aside. The
+kind decides whether any of the codes rejects or only flags.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import re
 from collections import Counter
 
 from workers.policy import rules_en, rules_zh
-from workers.policy.classifier import CLASSIFIER, GuardModel, shipped_model
+from workers.policy.classifier import CLASSIFIER, FLAGGED, ORDINARY, GuardModel, shipped_model
 from workers.policy.decode import decoded_payloads, unglued
 from workers.policy.rules import ENCODED, RULE_CODES, Rule, RuleSet
 from workers.policy.text import normalise, unhidden
@@ -47,6 +49,10 @@ def find_injections(text: str, *, model: GuardModel | None = None) -> Counter[st
     """How many times each injection code fires in `text`."""
     normal = normalise(text)
     hits = rule_hits(text, normal)
-    if (model or shipped_model()).flags(normal):
+    family = hits[ENCODED] < sum(hits.values())
+    judged = (model or shipped_model()).judge(normal, vetoing=family)
+    if judged == FLAGGED:
         hits[CLASSIFIER] += 1
+    elif judged == ORDINARY:
+        return Counter({ENCODED: hits[ENCODED]}) if hits[ENCODED] else Counter()
     return hits

@@ -6,7 +6,9 @@ chosen from out-of-fold scores on the tuning parts only: the guard (rules and cl
 together) may flag at most TARGET_FALSE_POSITIVE_RATE of that language's clean prompts, and
 the threshold sits halfway between the last clean score it lets through and the first it flags.
 Texts longer than a window, judged by their best window, get their own threshold the same way
-from the clean texts that long (never below the first).
+from the clean texts that long (never below the first). Each language's rule veto is set from
+the same out-of-fold scores: it may cost at most RULE_VETO_LOSS of the language's tuning
+attempts (those a family rule alone catches, scored below it).
 The held-out part is never read here. Needs scikit-learn (a development dependency).
 """
 
@@ -16,6 +18,7 @@ import argparse
 import json
 import math
 import sys
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -26,15 +29,18 @@ from workers.policy.classifier import (
     LANGUAGES,
     MIN_CONTENT,
     MODEL_FILE,
+    VETO_MIN_CONTENT,
     GuardModel,
     bucket_ids,
     classifier_view,
     content,
     gram_total,
     language,
+    weighted_content,
 )
 from workers.policy.corpus import Example, load_corpus, part
 from workers.policy.injection import rule_hits
+from workers.policy.rules import ENCODED
 from workers.policy.text import normalise
 
 _CORPORA = Path(__file__).resolve().parents[2] / "tests" / "corpus"
@@ -62,6 +68,9 @@ TARGET_FALSE_POSITIVE_RATE = 0.01
 # The threshold sits halfway to the next clean logit up, and at most this far (in logit) above
 # the highest clean prompt it lets through.
 MARGIN = 0.5
+# The share of a language's tuning attempts the rule veto may cost: attempts only a family rule
+# catches, whose out-of-fold score lies below the veto.
+RULE_VETO_LOSS = 0.005
 WINDOW = 400
 STRIDE = 200
 DECIMALS = 5
@@ -117,6 +126,7 @@ def _guard(weights: dict[str, float], bias: float) -> GuardModel:
     return GuardModel.from_json({"format": FORMAT, "sizes": list(SIZES), "weights": weights,
                                  "bias": bias, "thresholds": dict.fromkeys(LANGUAGES, 0.0),
                                  "long_thresholds": dict.fromkeys(LANGUAGES, 0.0),
+                                 "rule_vetoes": dict.fromkeys(LANGUAGES, -math.inf),
                                  "window": WINDOW, "stride": STRIDE})
 
 
@@ -159,6 +169,36 @@ def _thresholds(examples: Sequence[Example], normal: Sequence[str], logits: Sequ
     return thresholds
 
 
+def _rule_vetoes(examples: Sequence[Example], normal: Sequence[str], logits: Sequence[float],
+                 thresholds: dict[str, float],
+                 long_thresholds: dict[str, float]) -> dict[str, float]:
+    """Per language, the logit below which lie at most RULE_VETO_LOSS of the language's attempts,
+    counting those a family rule catches and the classifier (at these thresholds) does not;
+    placed in the gap below the lowest one it keeps."""
+    vetoes = {}
+    for lang in LANGUAGES:
+        attempts = sum(1 for e, text in zip(examples, normal, strict=True)
+                       if e.label == "injection" and language(classifier_view(text)) == lang)
+        caught = []
+        for logit, e, text in zip(logits, examples, normal, strict=True):
+            view = classifier_view(text)
+            bar = (long_thresholds if len(view) > WINDOW else thresholds)[lang]
+            if (e.label == "injection" and -math.inf < logit < bar and language(view) == lang
+                    and weighted_content(view) >= VETO_MIN_CONTENT and family_hits(e.text)):
+                caught.append(logit)
+        caught.sort()
+        lost = min(math.floor(RULE_VETO_LOSS * attempts), len(caught) - 1)
+        kept = caught[lost]
+        gap = kept - caught[lost - 1] if lost else math.inf
+        vetoes[lang] = round(kept - min(gap / 2, MARGIN), DECIMALS)
+    return vetoes
+
+
+def family_hits(text: str) -> bool:
+    """Whether a family rule fires on `text` (a decoded payload, never vetoed, aside)."""
+    return bool(+(rule_hits(text) - Counter({ENCODED: 1_000_000})))
+
+
 def tuning_part(corpora: Sequence[Path] = CORPORA) -> list[Example]:
     """The tuning examples of every corpus, in file order."""
     return [e for corpus in corpora for e in part(load_corpus(corpus), "tune")]
@@ -172,13 +212,16 @@ def train(corpora: Sequence[Path] = CORPORA) -> dict[str, Any]:
     thresholds = _thresholds(examples, normal, logits)
     longer = _thresholds(examples, normal, logits, longer_than=WINDOW)
     long_thresholds = {lang: max(thresholds[lang], longer[lang]) for lang in LANGUAGES}
+    rule_vetoes = _rule_vetoes(examples, normal, logits, thresholds, long_thresholds)
     weights, bias = _fit(normal, [e.label == "injection" for e in examples])
     return {"format": FORMAT, "sizes": list(SIZES), "window": WINDOW, "stride": STRIDE,
             "bias": bias, "thresholds": thresholds, "long_thresholds": long_thresholds,
+            "rule_vetoes": rule_vetoes,
             "trained_on": {"corpora": [corpus.name for corpus in corpora], "split": "tune",
                            "examples": len(examples), "seed": SEED, "c": C,
                            "min_documents": MIN_DOCUMENTS,
-                           "target_false_positive_rate": TARGET_FALSE_POSITIVE_RATE},
+                           "target_false_positive_rate": TARGET_FALSE_POSITIVE_RATE,
+                           "rule_veto_loss": RULE_VETO_LOSS},
             "weights": dict(sorted(weights.items()))}
 
 
