@@ -80,7 +80,7 @@ _QUOTED_RUN = rf"{_QUOTED}(?:(?:,? (?:and|or) |, ?|、|和|或|及|/ ?)?{_QUOTED
 _MENTION = re.compile(
     rf"{_QUOTED_RUN}(?=\s?(?:-?style\b|type\b|kind\b|attacks?\b|prompts?\b|attempts?\b|"
     r"phrases?\b|payloads?\b|injections?\b|jailbreaks?\b|类|之类|这类|一类|"
-    r"等(?:攻击|话术|提示|注入|越狱|语句|句子|指令)|式的?(?:攻击|注入|提示)))")
+    r"等(?:攻击|话术|提示|注入|越狱|语句|句子|指令)|式的?(?:攻击|注入|提示)|的?(?:话术|说法|句式)))")
 # Each form with the words without which it cannot match: one regex per form, run only when
 # its words occur (a single regex of alternatives tries each at every position of the text).
 _Forms = tuple[tuple[tuple[str, ...], re.Pattern[str]], ...]
