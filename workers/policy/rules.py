@@ -106,7 +106,7 @@ _REPORTED: _Forms = (
         r"\b(?:telling|tells|told|asking|asks|asked|instructing|instructs|instructed|tricking|"
         r"tricks|tricked|persuading|persuades|getting|gets|making|makes|manipulating|"
         r"manipulates|convincing|convinces|causing|causes|cause|urging|urges|directing|directs|"
-        r"inducing|induces|induce|leading|leads|forcing|forces) "
+        r"inducing|induces|induce|induced|leading|leads|led|forcing|forces|forced) "
         r"(?:the|an?|any|its|their|such|other) (?:[\w-]+ ){0,2}?(?:tools?|models?|ai|ais|"
         r"assistants?|chatbots?|bots?|llms?|agents?|systems?) (?:to|into) [^.;\n]{0,100}")),
     # ("content crafted to manipulate an AI tool, for example text telling it to ignore ...")
