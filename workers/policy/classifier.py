@@ -71,18 +71,21 @@ def content(text: str) -> int:
     return plain - cjk + CJK_WEIGHT * cjk
 
 
+def _chinese(text: str) -> int:
+    """How many of the text's characters are Chinese (counted with numpy)."""
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    return int(np.count_nonzero((codes >= 0x3400) & (codes <= 0x9FFF)))
+
+
 def weighted_content(text: str) -> int:
     """Non-space characters, Chinese ones weighted CJK_WEIGHT (content() without its cap)."""
-    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-    cjk = int(np.count_nonzero((codes >= 0x3400) & (codes <= 0x9FFF)))
-    return len(text) - text.count(" ") + (CJK_WEIGHT - 1) * cjk
+    return len(text) - text.count(" ") + (CJK_WEIGHT - 1) * _chinese(text)
 
 
 def language(text: str) -> str:
     """"zh" when at least CHINESE_SHARE of the text's non-space characters are Chinese, else
     "en"."""
-    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-    cjk = int(np.count_nonzero((codes >= 0x3400) & (codes <= 0x9FFF)))
+    cjk = _chinese(text)
     return "zh" if cjk >= CHINESE_SHARE * (len(text) - text.count(" ")) and cjk else "en"
 
 
@@ -252,18 +255,18 @@ class GuardModel:
             return UNDECIDED
         lang = language(view)
         logit = self._logit(view)
-        if logit >= (self.long_thresholds if len(view) > self.window else self.thresholds)[lang]:
+        if logit >= self.threshold(view, lang):
             return FLAGGED
         if (vetoing and logit < self.rule_vetoes[lang]
                 and weighted_content(view) >= VETO_MIN_CONTENT):
             return ORDINARY
         return UNDECIDED
 
-    def threshold(self, view: str) -> float:
-        """The threshold for what the classifier reads of a text: its language's, and the
-        higher one when the text is longer than a window."""
+    def threshold(self, view: str, lang: str | None = None) -> float:
+        """The threshold for what the classifier reads of a text: its language's (`lang`, when
+        already known), and the higher one when the text is longer than a window."""
         thresholds = self.long_thresholds if len(view) > self.window else self.thresholds
-        return thresholds[language(view)]
+        return thresholds[lang or language(view)]
 
 
 @cache

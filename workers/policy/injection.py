@@ -45,12 +45,17 @@ def rule_hits(text: str, normal: str | None = None) -> Counter[str]:
     return hits
 
 
+def has_family_hit(hits: Counter[str]) -> bool:
+    """Whether a family rule fired (a decoded payload, which the rule veto never sets aside,
+    is not one)."""
+    return any(count for code, count in hits.items() if code != ENCODED)
+
+
 def find_injections(text: str, *, model: GuardModel | None = None) -> Counter[str]:
     """How many times each injection code fires in `text`."""
     normal = normalise(text)
     hits = rule_hits(text, normal)
-    family = hits[ENCODED] < sum(hits.values())
-    judged = (model or shipped_model()).judge(normal, vetoing=family)
+    judged = (model or shipped_model()).judge(normal, vetoing=has_family_hit(hits))
     if judged == FLAGGED:
         hits[CLASSIFIER] += 1
     elif judged == ORDINARY:

@@ -18,7 +18,6 @@ import argparse
 import json
 import math
 import sys
-from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -39,8 +38,7 @@ from workers.policy.classifier import (
     weighted_content,
 )
 from workers.policy.corpus import Example, load_corpus, part
-from workers.policy.injection import rule_hits
-from workers.policy.rules import ENCODED
+from workers.policy.injection import has_family_hit, rule_hits
 from workers.policy.text import normalise
 
 _CORPORA = Path(__file__).resolve().parents[2] / "tests" / "corpus"
@@ -176,28 +174,30 @@ def _rule_vetoes(examples: Sequence[Example], normal: Sequence[str], logits: Seq
     """Per language, the logit below which lie at most RULE_VETO_LOSS of the language's attempts,
     counting those a family rule catches and the classifier (at these thresholds) does not;
     placed in the gap below the lowest one it keeps."""
+    # Per attempt: its language, and its logit when only a family rule catches it and the veto
+    # could apply (long enough, below the classifier's bar).
+    attempts: list[tuple[str, float | None]] = []
+    for logit, e, text in zip(logits, examples, normal, strict=True):
+        if e.label != "injection":
+            continue
+        view = classifier_view(text)
+        lang = language(view)
+        bar = (long_thresholds if len(view) > WINDOW else thresholds)[lang]
+        vetoable = (-math.inf < logit < bar and weighted_content(view) >= VETO_MIN_CONTENT
+                    and has_family_hit(rule_hits(e.text)))
+        attempts.append((lang, logit if vetoable else None))
     vetoes = {}
     for lang in LANGUAGES:
-        attempts = sum(1 for e, text in zip(examples, normal, strict=True)
-                       if e.label == "injection" and language(classifier_view(text)) == lang)
-        caught = []
-        for logit, e, text in zip(logits, examples, normal, strict=True):
-            view = classifier_view(text)
-            bar = (long_thresholds if len(view) > WINDOW else thresholds)[lang]
-            if (e.label == "injection" and -math.inf < logit < bar and language(view) == lang
-                    and weighted_content(view) >= VETO_MIN_CONTENT and family_hits(e.text)):
-                caught.append(logit)
-        caught.sort()
-        lost = min(math.floor(RULE_VETO_LOSS * attempts), len(caught) - 1)
+        caught = sorted(logit for each, logit in attempts if each == lang and logit is not None)
+        if not caught:
+            vetoes[lang] = -math.inf
+            continue
+        total = sum(1 for each, _ in attempts if each == lang)
+        lost = min(math.floor(RULE_VETO_LOSS * total), len(caught) - 1)
         kept = caught[lost]
         gap = kept - caught[lost - 1] if lost else math.inf
         vetoes[lang] = round(kept - min(gap / 2, MARGIN), DECIMALS)
     return vetoes
-
-
-def family_hits(text: str) -> bool:
-    """Whether a family rule fires on `text` (a decoded payload, never vetoed, aside)."""
-    return bool(+(rule_hits(text) - Counter({ENCODED: 1_000_000})))
 
 
 def tuning_part(corpora: Sequence[Path] = CORPORA) -> list[Example]:
