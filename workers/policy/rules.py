@@ -118,6 +118,11 @@ _REPORTED: _Forms = (
     (("诱导", "诱使", "欺骗", "操纵", "指使"), re.compile(
         r"(?:诱导|诱使|欺骗|操纵|指使)(?:其|它|(?:智能)?(?:客服|模型|ai|助手|机器人|系统|大模型))"
         r"[^。;\n]{0,40}")),
+    # What someone told another tool, in an incident report ("有访客……要求机器人"不要理会原有
+    # 设定,……"")
+    (("要求", "让", "叫", "命令", "指示"), re.compile(
+        r"(?:访客|有人|对方|来访者|攻击者|黑客|某人|网友|骗子|客户|用户)[^。\n]{0,30}?"
+        r"(?:要求|让|叫|命令|指示)(?:智能)?(?:客服|客服机器人|聊天机器人|机器人)[^。;\n]{0,60}")),
     # What attackers do, described ("attackers can hide commands ... inside emails", "攻击者把
     # 指令藏在网页、邮件或文档里") and what a policy says is to be reported ("any request ... to
     # send data to an outside address must be reported to security@...")
