@@ -48,9 +48,12 @@ from workers.policy.rules import (
     ENCODED,
     EXFILTRATION,
     EXTRACTION,
+    LOOKAROUND,
     OVERRIDE,
     PERSONA,
+    REACH,
     Scan,
+    rule,
     run_rules,
     unquote_mentions,
 )
@@ -885,6 +888,16 @@ def test_rules_need_no_word_their_pattern_does_not_contain() -> None:
             unguarded = 0 if vetoed else len(each.pattern.findall(target))
             assert run_rules([each], normal)[each.code] == unguarded, (example.id,
                                                                        each.pattern.pattern)
+
+
+def test_a_rule_searches_only_as_far_as_its_longest_match_reaches() -> None:
+    """A rule with bounded matches scans its longest match (plus what look-arounds read) each
+    side of a need; an unbounded one, REACH. A match of the longest length is still found."""
+    bounded = rule(OVERRIDE, "zebra", r"\bzebra [a-z]{0,20} crossing\b")
+    assert bounded.reach == len("zebra ") + 20 + len(" crossing") + LOOKAROUND
+    assert rule(OVERRIDE, "zebra", r"\bzebra[ ,]+crossing\b").reach == REACH
+    text = "filler " * 100 + "zebra " + "a" * 20 + " crossing" + " filler" * 100
+    assert run_rules([bounded], text)[OVERRIDE] == 1
 
 
 @pytest.mark.parametrize("text", [

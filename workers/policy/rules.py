@@ -51,6 +51,8 @@ class Rule:
     # as needs): the rule is tried only at those places, not searched for near them (a rule
     # whose needs are common verbs would otherwise scan most of a report).
     anchored: bool = False
+    # How far from a need a match of this rule can reach (see reach()).
+    reach: int = 320
 
 
 def rule(code: str, needs: str, pattern: str, *, spaceless: bool = False,
@@ -59,14 +61,30 @@ def rule(code: str, needs: str, pattern: str, *, spaceless: bool = False,
     split = needs.split()
     words = frozenset(n for n in split if _WORD.fullmatch(n))
     fragments = tuple(n for n in split if n not in words)
-    return Rule(code, re.compile(pattern, re.MULTILINE), words, fragments,
+    compiled = re.compile(pattern, re.MULTILINE)
+    return Rule(code, compiled, words, fragments,
                 tuple(frozenset(fragment) for fragment in fragments), spaceless,
-                re.compile(unless, re.MULTILINE) if unless else None, anchored)
+                re.compile(unless, re.MULTILINE) if unless else None, anchored, reach(compiled))
 
 
 # Longer than any match of any rule reaches from the need inside it: a rule runs only on the
 # stretches of text this close to an occurrence of one of its needs.
 REACH = 320
+# What a rule's look-arounds read past its match ("(?! (?:was|were|...)\b)"): a search that
+# stops at the end of a stretch would read the text as ending there.
+LOOKAROUND = 100
+
+
+def reach(pattern: re.Pattern[str]) -> int:
+    """How far from a need inside it a match of `pattern` can reach: its longest match plus
+    LOOKAROUND, at most REACH (a stretch near a need is searched, so the shorter a rule's
+    matches, the less text it scans). REACH when the parser cannot tell."""
+    parser: Any = getattr(re, "_parser", None)  # (the standard library's own, not public)
+    try:
+        longest = int(parser.parse(pattern.pattern, pattern.flags).getwidth()[1])
+    except (AttributeError, re.error, TypeError, ValueError):
+        return REACH
+    return min(REACH, longest + LOOKAROUND)
 
 
 # A short quoted phrase named as a kind of attack ('"ignore previous instructions" style
@@ -205,16 +223,16 @@ class Scan:
         if each.unless is not None and each.unless.search(target):
             return 0
         return sum(len(each.pattern.findall(target, start, end))
-                   for start, end in _stretches(target, needles))
+                   for start, end in _stretches(target, needles, each.reach))
 
 
-def _stretches(text: str, needles: list[str]) -> list[tuple[int, int]]:
-    """Merged [start, end) spans within REACH of every occurrence of the needles."""
+def _stretches(text: str, needles: list[str], within: int) -> list[tuple[int, int]]:
+    """Merged [start, end) spans within `within` of every occurrence of the needles."""
     spans = []
     for needle in needles:
         at = text.find(needle)
         while at != -1:
-            spans.append((max(0, at - REACH), min(len(text), at + len(needle) + REACH)))
+            spans.append((max(0, at - within), min(len(text), at + len(needle) + within)))
             at = text.find(needle, at + 1)
     return merged_spans(spans)
 
@@ -265,9 +283,10 @@ class RuleSet:
                 if is_word and need not in scan.words:
                     continue
                 start = end + 1 - len(need)
-                span = (max(0, start - REACH), min(len(target), end + 1 + REACH), start)
                 for index in table[need]:
-                    spans.setdefault(index, []).append(span)
+                    within = self.rules[index].reach
+                    spans.setdefault(index, []).append(
+                        (max(0, start - within), min(len(target), end + 1 + within), start))
         hits: Counter[str] = Counter()
         for index in sorted(spans):
             each = self.rules[index]
