@@ -112,6 +112,14 @@ _CITED: _Forms = (
         r"(\b(?:phrases?|prompts?|attempts?|payloads?|commands?|messages?|strings?|wordings?|"
         r"attacks?|injections?|jailbreaks?)\b[^.\n\"']{0,60}?(?:e\.g\.|for example|"
         rf"for instance),? ){_QUOTED_RUN}")),
+    # ... or an example's text, quoted ("two realistic examples - say, a supplier email with white
+    # text saying '...'", "举两个例子:比如供应商邮件里用白色小字写着"……"")
+    ((" saying", " says", " reads", " reading"), re.compile(
+        r"(\b(?:examples?|e\.g\.|for instance|such as|say)\b[^.\n\"]{0,80}?\b(?:saying|says|"
+        rf"that says|which says|reading|that reads|which reads)[:,]? ){_QUOTED_RUN}")),
+    (("写着", "写道", "写的是", "内容是"), re.compile(
+        r"((?:例子|举例|比如|例如|譬如)[^。\n\"]{0,40}?(?:写着|写道|写的是|内容是)[:,]?)"
+        rf"{_QUOTED_RUN}")),
     (("比如", "例如", "譬如", "诸如", "像是", "包括"), re.compile(
         r"((?:话术|说法|提示词|攻击|句式|注入|越狱)[^。\n\"]{0,20}?(?:比如|例如|譬如|诸如|像是|包括)"
         rf"[:,]?){_QUOTED_RUN}")),

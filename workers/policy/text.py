@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from itertools import product
 
-from workers.policy.confusables import FOLD, LEET
+from workers.policy.confusables import FOLD, LEET, LEET_L_WORDS
 from workers.policy.pinyin import fold_pinyin
 
 # Zero-width, joiners, word joiner, BOM, soft hyphen, invisible operators, Mongolian vowel
@@ -66,10 +67,25 @@ def _unleet(text: str) -> str:
         letters = sum(c.isalpha() for c in word)
         if len(word) >= 3 and (letters >= len(word) - letters
                                or _LEET_DIGITS.issuperset(c for c in word if c.isdigit())):
-            words[start, end] = word.translate(LEET)
+            words[start, end] = _read_ones(word.translate(LEET), word)
     for (start, end), folded in sorted(words.items(), reverse=True):
         text = text[:start] + folded + text[end:]
     return text
+
+
+def _read_ones(read: str, word: str) -> str:
+    """`read` (the leetspeak `word` read with every 1 as i), with the 1s read as l instead
+    where that spells one of LEET_L_WORDS."""
+    ones = [at for at, char in enumerate(word) if char == "1"]
+    if not ones or len(ones) > 4:
+        return read
+    for letters in product("il", repeat=len(ones)):
+        chars = list(read)
+        for at, letter in zip(ones, letters, strict=True):
+            chars[at] = letter
+        if (candidate := "".join(chars)) in LEET_L_WORDS:
+            return candidate
+    return read
 
 
 def _collapse(text: str) -> str:
