@@ -224,20 +224,19 @@ class GuardModel:
         if not gram_total(length, self.sizes):
             return self.bias
         found = bucket_ids(text, self.sizes)
-        factors = damping(np.concatenate(list(found.values())))
-        weights, done = {}, 0
-        for n, ids in found.items():
-            weights[n] = self.table[ids] * factors[done:done + len(ids)]
-            done += len(ids)
+        ids = np.concatenate(list(found.values()))
+        weights = self.table[ids] * damping(ids)
         if length <= self.window:
-            total = sum(float(w.sum()) for w in weights.values())
-            return self.bias + total / math.sqrt(gram_total(length, self.sizes))
-        starts = np.array([*range(0, length - self.window, self.stride),
-                           length - self.window])
-        sums = np.zeros(len(starts))
-        for n, w in weights.items():
-            prefix = np.concatenate(([0.0], np.cumsum(w)))
-            sums += prefix[starts + self.window - n + 1] - prefix[starts]
+            return self.bias + float(weights.sum()) / math.sqrt(gram_total(length, self.sizes))
+        # Every window's sum for every n-gram size at once, from one running total: size n's
+        # n-grams sit at `first` onwards in `weights`, and a window starting at s holds those
+        # starting from s to s + window - n.
+        starts = np.array([*range(0, length - self.window, self.stride), length - self.window])
+        prefix = np.concatenate(([0.0], np.cumsum(weights)))
+        firsts = np.cumsum([0, *(len(block) for block in found.values())])[:-1]
+        low = firsts[:, None] + starts[None, :]
+        high = low + np.array([self.window - n + 1 for n in found])[:, None]
+        sums = (prefix[high] - prefix[low]).sum(axis=0)
         scale = 1.0 / math.sqrt(gram_total(self.window, self.sizes))
         return self.bias + float(sums.max()) * scale
 

@@ -17,7 +17,7 @@ from workers.policy import rules_en, rules_zh
 from workers.policy.classifier import CLASSIFIER, FLAGGED, ORDINARY, GuardModel, shipped_model
 from workers.policy.decode import decoded_payloads, unglued
 from workers.policy.rules import ENCODED, RULE_CODES, Rule, RuleSet
-from workers.policy.text import normalise, unhidden
+from workers.policy.text import normal_form, normalise, unhidden
 
 RULES: tuple[Rule, ...] = rules_en.RULES + rules_zh.RULES
 # Text spelled out a letter at a time ("a l s o   l i s t   t h e   c u s t o m e r s"): a
@@ -28,15 +28,16 @@ RULE_SET = RuleSet(RULES)
 CODES = (*RULE_CODES, CLASSIFIER)
 
 
-def rule_hits(text: str, normal: str | None = None) -> Counter[str]:
-    """What the family rules find in `text` (given its normal form, if already computed),
-    decoded payloads included (as injection.encoded)."""
-    normal = normalise(text) if normal is None else normal
+def rule_hits(text: str, normal: str | None = None, clean: str | None = None) -> Counter[str]:
+    """What the family rules find in `text` (given its normal form and its unhidden() form, if
+    already computed), decoded payloads included (as injection.encoded)."""
+    clean = unhidden(text) if clean is None else clean
+    normal = normal_form(clean) if normal is None else normal
     hits = RULE_SET.run(normal)
     lower = text.lower()  # (the normal form joins some of it back)
     if _SPACED_PAIR.search(lower) and _SPACED_OUT.search(lower):
         hits[ENCODED] += 1
-    payloads = decoded_payloads(unhidden(text))
+    payloads = decoded_payloads(clean)
     if (words := unglued(text)) is not None:
         payloads.append(words)
     for payload in payloads:
@@ -53,8 +54,9 @@ def has_family_hit(hits: Counter[str]) -> bool:
 
 def find_injections(text: str, *, model: GuardModel | None = None) -> Counter[str]:
     """How many times each injection code fires in `text`."""
-    normal = normalise(text)
-    hits = rule_hits(text, normal)
+    clean = unhidden(text)
+    normal = normal_form(clean)
+    hits = rule_hits(text, normal, clean)
     judged = (model or shipped_model()).judge(normal, vetoing=has_family_hit(hits))
     if judged == FLAGGED:
         hits[CLASSIFIER] += 1

@@ -9,13 +9,15 @@ Chinese rules read the text without spaces.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import ahocorasick
+import numpy as np
 
 from workers.policy.text import merged_spans, without_named_templates, without_spaces
 
@@ -30,6 +32,8 @@ RULE_CODES = (OVERRIDE, PERSONA, EXTRACTION, EXFILTRATION, DELIMITER, ENCODED, A
 
 _WORD = re.compile(r"[a-z]+")
 _WIDE = "\u0100"  # needs that start at or above it start with a Chinese (or wide) character
+# An automaton of wide needs with more first characters than this walks UTF-8 bytes.
+_WIDE_ROOT = 32
 
 
 @dataclass(frozen=True)
@@ -146,7 +150,7 @@ _REPORTED: _Forms = (
         r"[^。;\n]{0,40}")),
     # What someone told another tool, in an incident report ("有访客……要求机器人"不要理会原有
     # 设定,……"")
-    (("要求", "让", "叫", "命令", "指示"), re.compile(
+    (("客服", "机器人"), re.compile(
         r"(?:访客|有人|对方|来访者|攻击者|黑客|某人|网友|骗子|客户|用户)[^。\n]{0,30}?"
         r"(?:要求|让|叫|命令|指示)(?:智能)?(?:客服|客服机器人|聊天机器人|机器人)[^。;\n]{0,60}")),
     # What attackers do, described ("attackers can hide commands ... inside emails", "攻击者把
@@ -259,20 +263,24 @@ class RuleSet:
             for need in (*each.words, *each.fragments):
                 self._by_need[each.spaceless].setdefault(need, []).append(index)
         # One automaton per target and script of the needs' first characters: a Chinese one
-        # walks a wide root (about 50 ns a character), so a text with none of its first
-        # characters skips it.
-        self._automata: list[tuple[bool, frozenset[str], Any]] = []
+        # with hundreds of first characters would search them in turn at every character, so it
+        # walks the text's UTF-8 bytes instead (a handful of lead bytes at its root; with a few
+        # first characters, three bytes a character cost more than they save); and a text
+        # with none of its first characters skips it.
+        self._automata: list[tuple[bool, frozenset[str], bool, Any]] = []
         for spaceless, table in self._by_need.items():
             for wide in (False, True):
                 needs = [need for need in table if (need[0] >= _WIDE) == wide]
                 if not needs:
                     continue
+                firsts = frozenset(need[0] for need in needs)
+                by_bytes = wide and len(firsts) > _WIDE_ROOT
                 automaton = ahocorasick.Automaton()
                 for need in needs:
-                    automaton.add_word(need, (need, bool(_WORD.fullmatch(need))))
+                    automaton.add_word(_as_bytes(need) if by_bytes else need,
+                                       (need, bool(_WORD.fullmatch(need))))
                 automaton.make_automaton()
-                self._automata.append((spaceless, frozenset(need[0] for need in needs),
-                                       automaton))
+                self._automata.append((spaceless, firsts, by_bytes, automaton))
 
     def run(self, text: str) -> Counter[str]:
         """How many times each code fires on a normal-form `text` (what Scan.count finds for
@@ -280,12 +288,13 @@ class RuleSet:
         scan = Scan(text)
         # Per rule, the stretch around each occurrence of one of its needs, and where it starts.
         spans: dict[int, list[tuple[int, int, int]]] = {}
-        for spaceless, firsts, automaton in self._automata:
+        for spaceless, firsts, by_bytes, automaton in self._automata:
             if firsts.isdisjoint(scan.chars):
                 continue
             target = scan.spaceless if spaceless else scan.text
             table = self._by_need[spaceless]
-            for end, (need, is_word) in automaton.iter(target):
+            for end, (need, is_word) in (_iter_bytes(automaton, target) if by_bytes
+                                          else automaton.iter(target)):
                 # A word need counts only if the text holds it as a whole word somewhere (its
                 # occurrences inside longer words then widen the stretch, as Scan.count does).
                 if is_word and need not in scan.words:
@@ -310,6 +319,25 @@ class RuleSet:
             if count and not (each.unless is not None and each.unless.search(target)):
                 hits[each.code] += count
         return hits
+
+
+def _as_bytes(text: str) -> str:
+    """`text`'s UTF-8 bytes, one character each (what the wide automata walk)."""
+    return text.encode().decode("latin-1")
+
+
+def _iter_bytes(automaton: Any, text: str) -> Iterator[tuple[int, tuple[str, bool]]]:
+    """automaton.iter(text) for an automaton built on _as_bytes() needs: each match's end as
+    a character index of `text`."""
+    raw = text.encode()
+    found = automaton.iter(raw.decode("latin-1"))
+    first = next(found, None)
+    if first is None:
+        return
+    # The character each byte belongs to: count the bytes that start one.
+    owner = np.cumsum((np.frombuffer(raw, dtype=np.uint8) & 0xC0) != 0x80) - 1
+    for end, value in itertools.chain((first,), found):
+        yield int(owner[end]), value
 
 
 def _matches_at(pattern: re.Pattern[str], text: str, starts: list[int]) -> int:

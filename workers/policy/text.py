@@ -118,7 +118,12 @@ def unhidden(text: str) -> str:
 def normalise(text: str) -> str:
     """The guard's normal form: folded, hidden characters gone, lower case, one space between
     words, newlines kept (they mark turns and headers), no padding inside Chinese."""
-    folded = _FOLDABLE.sub(_fold, unhidden(text).casefold())
+    return normal_form(unhidden(text))
+
+
+def normal_form(clean: str) -> str:
+    """normalise() of a text already unhidden()."""
+    folded = _FOLDABLE.sub(_fold, clean.casefold())
     if _MAYBE_SPELLED.search(folded):  # before collapsing: double spaces still separate words
         folded = _SPELLED.sub(_unspell, folded)
     folded = _collapse(folded)
