@@ -121,6 +121,13 @@ _CITED: _Forms = (
     ((" saying", " says", " reads", " reading"), re.compile(
         r"(\b(?:examples?|e\.g\.|for instance|such as|say)\b[^.\n\"]{0,80}?\b(?:saying|says|"
         rf"that says|which says|reading|that reads|which reads)[:,]? ){_QUOTED_RUN}")),
+    # ... or a red-team finding's planted text ("Tester embedded the text 'ignore prior
+    # instructions ...' in a PDF invoice", "测试人员在发票PDF中嵌入'忽略以上指令……'文本")
+    ((" embedded", " inserted", " planted", " injected", " hid "), re.compile(
+        r"(\b(?:embedded|inserted|planted|injected|hid) (?:the |a |an )?(?:text|string|phrase|"
+        rf"payload|line|sentence|comment|instruction)s? ){_QUOTED_RUN}")),
+    (("嵌入", "插入", "植入", "夹带"), re.compile(
+        rf"((?:嵌入|插入|植入|夹带)了?(?:一段|一句|一行)?){_QUOTED_RUN}")),
     (("写着", "写道", "写的是", "内容是"), re.compile(
         r"((?:例子|举例|比如|例如|譬如)[^。\n\"]{0,40}?(?:写着|写道|写的是|内容是)[:,]?)"
         rf"{_QUOTED_RUN}")),

@@ -39,6 +39,7 @@ from workers.policy.classifier import (
 )
 from workers.policy.corpus import Example, load_corpus, part
 from workers.policy.injection import has_family_hit, rule_hits
+from workers.policy.rules import ENCODED
 from workers.policy.text import normalise
 
 _CORPORA = Path(__file__).resolve().parents[2] / "tests" / "corpus"
@@ -52,7 +53,8 @@ CORPORA = (_CORPORA / "guard.jsonl", _CORPORA / "guard_fresh.jsonl",
            _CORPORA / "guard_fresh12.jsonl", _CORPORA / "guard_fresh13.jsonl",
            _CORPORA / "guard_fresh14.jsonl", _CORPORA / "guard_fresh15.jsonl",
            _CORPORA / "guard_fresh16.jsonl", _CORPORA / "guard_fresh17.jsonl",
-           _CORPORA / "guard_fresh18.jsonl", _CORPORA / "guard_fresh19.jsonl")
+           _CORPORA / "guard_fresh18.jsonl", _CORPORA / "guard_fresh19.jsonl",
+           _CORPORA / "guard_fresh20.jsonl")
 OUTPUT = Path(__file__).with_name(MODEL_FILE)
 SEED = 13
 SIZES = (1, 2, 3, 4)
@@ -148,18 +150,23 @@ def _out_of_fold_logits(examples: Sequence[Example], normal: Sequence[str]) -> l
 
 
 def _thresholds(examples: Sequence[Example], normal: Sequence[str], logits: Sequence[float],
-                *, longer_than: int = 0) -> dict[str, float]:
+                *, longer_than: int = 0, set_aside: frozenset[int] = frozenset()
+                ) -> dict[str, float]:
     """Per language (as the model tells it), the lowest threshold that keeps the flagged clean
     share within the target, placed in the gap above the highest clean logit it lets through;
-    counting only the clean texts the classifier reads as longer than `longer_than`."""
+    counting only the clean texts the classifier reads as longer than `longer_than`. A clean
+    text the rules flag spends the budget, unless its index is in `set_aside` (the rule veto
+    clears it)."""
     thresholds = {}
     for lang in LANGUAGES:
-        clean = [(logit, e) for logit, e, text in zip(logits, examples, normal, strict=True)
+        clean = [(logit, e, i) for i, (logit, e, text)
+                 in enumerate(zip(logits, examples, normal, strict=True))
                  if e.label == "clean" and language(view := classifier_view(text)) == lang
                  and len(view) > longer_than]
-        already = sum(1 for _, e in clean if rule_hits(e.text))
+        hit = {i for _, e, i in clean if rule_hits(e.text)}
+        already = len(hit - set_aside)
         budget = max(0, math.floor(TARGET_FALSE_POSITIVE_RATE * len(clean)) - already)
-        unflagged = sorted((logit for logit, e in clean if not rule_hits(e.text)), reverse=True)
+        unflagged = sorted((logit for logit, _, i in clean if i not in hit), reverse=True)
         threshold = -math.inf
         if len(unflagged) > budget:
             passed = unflagged[budget]
@@ -201,6 +208,32 @@ def _rule_vetoes(examples: Sequence[Example], normal: Sequence[str], logits: Seq
     return vetoes
 
 
+def _vetoed_clean(examples: Sequence[Example], normal: Sequence[str], logits: Sequence[float],
+                  vetoes: dict[str, float]) -> frozenset[int]:
+    """The clean texts whose only rule hits the veto sets aside (out of fold)."""
+    vetoed = set()
+    for i, (logit, e, text) in enumerate(zip(logits, examples, normal, strict=True)):
+        if e.label != "clean":
+            continue
+        view = classifier_view(text)
+        hits = rule_hits(e.text)
+        if (has_family_hit(hits) and not hits[ENCODED] and logit < vetoes[language(view)]
+                and weighted_content(view) >= VETO_MIN_CONTENT):
+            vetoed.add(i)
+    return frozenset(vetoed)
+
+
+def _bars(examples: Sequence[Example], normal: Sequence[str], logits: Sequence[float],
+          set_aside: frozenset[int] = frozenset()
+          ) -> tuple[dict[str, float], dict[str, float], dict[str, float]]:
+    """Thresholds, long-text thresholds and rule vetoes, per language."""
+    thresholds = _thresholds(examples, normal, logits, set_aside=set_aside)
+    longer = _thresholds(examples, normal, logits, longer_than=WINDOW, set_aside=set_aside)
+    long_thresholds = {lang: max(thresholds[lang], longer[lang]) for lang in LANGUAGES}
+    return (thresholds, long_thresholds,
+            _rule_vetoes(examples, normal, logits, thresholds, long_thresholds))
+
+
 def tuning_part(corpora: Sequence[Path] = CORPORA) -> list[Example]:
     """The tuning examples of every corpus, in file order."""
     return [e for corpus in corpora for e in part(load_corpus(corpus), "tune")]
@@ -211,10 +244,11 @@ def train(corpora: Sequence[Path] = CORPORA) -> dict[str, Any]:
     examples = tuning_part(corpora)
     normal = [normalise(e.text) for e in examples]
     logits = _out_of_fold_logits(examples, normal)
-    thresholds = _thresholds(examples, normal, logits)
-    longer = _thresholds(examples, normal, logits, longer_than=WINDOW)
-    long_thresholds = {lang: max(thresholds[lang], longer[lang]) for lang in LANGUAGES}
-    rule_vetoes = _rule_vetoes(examples, normal, logits, thresholds, long_thresholds)
+    # Set once as if every rule hit on a clean text stood, then again with the budget those the
+    # veto clears no longer spend.
+    _, _, first_vetoes = _bars(examples, normal, logits)
+    thresholds, long_thresholds, rule_vetoes = _bars(
+        examples, normal, logits, _vetoed_clean(examples, normal, logits, first_vetoes))
     weights, bias = _fit(normal, [e.label == "injection" for e in examples])
     return {"format": FORMAT, "sizes": list(SIZES), "window": WINDOW, "stride": STRIDE,
             "bias": bias, "thresholds": thresholds, "long_thresholds": long_thresholds,
