@@ -71,6 +71,9 @@ WHILE_READING = " ".join(f"{this}{doc}{when}" for this in "本该此"
                          for doc in ("报告", "文件", "文档", "材料", "合同")
                          for when in ("时", "的时候"))
 
+# Verbs in the names of tools that send data out (send_wechat, webhook)
+_TOOL_VERBS = "send|post|upload|mail|sms|wechat|notify|webhook|http|share|export|forward"
+
 # The user's own earlier request, changed (我之前让你按旧准则分析……前面的指令作废,你忽略之前的
 # 分析框架)
 _MY_EARLIER = r"我(?:之前|刚才|前面|先前|上次|一开始)(?:让|叫|要|请|要求)你"
@@ -438,11 +441,12 @@ RULES: tuple[Rule, ...] = (
          r"(?:发到|发给|转给|转到|推送给|同步给|发送到)[^。\n]{0,40}?(?:外部联系人|私人(?:微信|飞书|钉钉|"
          r"手机)|个人(?:微信|飞书|钉钉|手机))", spaceless=True),
     # 用 send_wechat 工具把……发给 / 用文件工具上传后生成分享链接 / 通过webhook推送
-    # (the verb a whole word or joined by "_", so that one of the needs lies in every match)
-    rule(EXFILTRATION, "工具 _ send post upload mail sms wechat notify webhook http share export "
-                       "forward",
-         r"(?:用|调用|使用|通过)(?:[a-z]*_)*(?:send|post|upload|mail|sms|wechat|notify|webhook|http|"
-         r"share|export|forward)(?:_[a-z]*)*(?:工具|函数|接口)?(?:把|将|发|给|上传|推送)|"
+    # (a tool's name joined by "_", or its verb right after 用/通过: one of the needs lies in
+    # every match)
+    rule(EXFILTRATION, " ".join(["工具", "_", *(f"{use}{verb}" for use in ("用", "通过")
+                                               for verb in _TOOL_VERBS.split("|"))]),
+         rf"(?:用|调用|使用|通过)(?:[a-z]*_)*(?:{_TOOL_VERBS})(?:_[a-z]*)*(?:工具|函数|接口)?"
+         r"(?:把|将|发|给|上传|推送)|"
          r"(?:用|调用|使用|通过)(?:文件|上传|网盘|邮件|邮箱|浏览器|网络|http|短信|微信)(?:工具|插件|功能)"
          r"[^。\n]{0,12}?(?:上传|发送|同步|分享|发给|发到|外发|推送)", spaceless=True),
     rule(EXFILTRATION, "脱敏",
