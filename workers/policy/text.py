@@ -41,8 +41,10 @@ _CJK_PADDING = re.compile(f"(?<=[{_CJK}])[ /|·・_*.\\-]+(?=[{_CJK}])")
 _SPELLED = re.compile(r"(?<![a-z0-9])[a-z](?:([ .\-_*])[a-z])(?:\1[a-z]){2,}(?![a-z0-9])")
 # The cheap test for the above (no look-behind, so the regex engine can skip ahead).
 _MAYBE_SPELLED = re.compile(r"[a-z]([ .\-_*])[a-z]\1[a-z]\1[a-z]")
-# Where a letter meets a digit: the start of a leetspeak candidate ("1gn0r3", "fy2023").
-_LETTER_DIGIT = re.compile(r"[a-z][0-9]|[0-9][a-z]")
+# A digit beside a letter: inside a leetspeak candidate ("1gn0r3", "fy2023"). (Starting at
+# the digit lets the regex engine skip ahead to digits, rare in prose: a third of the time of
+# trying a letter-or-digit pair at every character.)
+_LETTER_DIGIT = re.compile(r"[0-9](?:(?<=[a-z][0-9])|(?=[a-z]))")
 _WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 _LEET_DIGITS = frozenset(chr(code) for code in LEET)
 _FULL_WIDTH = re.compile("[\uff01-\uff5e\u3000]")
