@@ -106,17 +106,17 @@ def test_fairness_scale_times_a_full_window_at_both_sizes(tmp_path: Path) -> Non
 
 GUARD_LINE = re.compile(
     r"^guard ms en=([\d.]+) zh=([\d.]+) lookalike_en=([\d.]+) lookalike_zh=([\d.]+) "
-    r"budget=2\.0$")
+    r"typeset_en=([\d.]+) mixed_zh=([\d.]+) budget=2\.0$")
 
 
 def test_guard_bench_reports_every_side(tmp_path: Path) -> None:
-    """`--guard --smoke` measures the guard on all four prompts and ends with its line."""
+    """`--guard --smoke` measures the guard on all six prompts and ends with its line."""
     results = tmp_path / "guard.json"
     code, out, err = _run_bench("--guard", "--smoke", "--json", str(results))
     assert code == 0, err[-3000:]
     assert GUARD_LINE.match(out.strip().splitlines()[-1]), out[-500:]
     found = json.loads(results.read_text())
-    assert set(found) == {"en", "zh", "lookalike_en", "lookalike_zh"}
+    assert set(found) == {"en", "zh", "lookalike_en", "lookalike_zh", "typeset_en", "mixed_zh"}
     assert all(ms > 0 for ms in found.values()), found
 
 

@@ -26,8 +26,30 @@ def test_dense_look_alike_text_costs_at_most_3x_ordinary_report_text() -> None:
         assert ratio < LOOKALIKE_RATIO_LIMIT
 
 
+# Curly quotes in an English report, English sentences in a Chinese one: ordinary text that is
+# not ASCII. Measured 1.10x and 1.25x; 2.5x when the pinyin reading ran over every character.
+DRESSED_RATIO_LIMIT = 1.8
+
+
+def test_typeset_or_mixed_text_costs_about_what_plain_text_does() -> None:
+    """A report typeset with curly quotes and dashes, and a Chinese report quoting English,
+    cost the guard at most 1.8x the same report in plain ASCII or plain Chinese."""
+    for lang, dress in (("en", "typeset"), ("zh", "mixed")):
+        plain = prompt(lang, ("plain", "document"))
+        dressed = prompt(lang, ("plain", "document"), dress=dress)
+        plain_s = min(added_seconds(plain, rounds=3) for _ in range(3))
+        dressed_s = min(added_seconds(dressed, rounds=3) for _ in range(3))
+        ratio = dressed_s / plain_s
+        print(f"guard on {lang}: {dress} {dressed_s * 1e3:.2f} ms, plain {plain_s * 1e3:.2f} ms, "
+              f"ratio {ratio:.2f}")
+        assert ratio < DRESSED_RATIO_LIMIT
+
+
 def test_both_prompts_are_full_size() -> None:
     """The measured prompts are 2 kB each, so the ratio compares like with like."""
     for lang in ("en", "zh"):
         assert len(prompt(lang, ("plain", "document"))) == 2048
         assert len(prompt(lang, ("lookalike",))) == 2048
+    assert not prompt("en", ("plain", "document"), dress="typeset").isascii()
+    mixed = prompt("zh", ("plain", "document"), dress="mixed")
+    assert len(mixed) == 2048 and sum(char.isascii() for char in mixed) > 500
