@@ -748,7 +748,10 @@ RULES: tuple[Rule, ...] = (
          r"private|gmail|outside|external) (?:address|email|inbox|account))"),
     rule(EXFILTRATION, "http https",
          r"\b(?:append|add|attach|include|followed by|concatenat\w*|join\w*)\b[^\n]{0,80}?"
-         r"https?://\S+|https?://\S*[?&]\w+=\S*[^\n]{0,40}?\b(?:append|followed by|with the|"
+         r"https?://\S+|"
+         # (a word within 40 characters after the link, else the last one inside it: what
+         # "\S*[^\n]{0,40}?" finds, without trying every split of a long link between the two)
+         r"https?://\S*[?&]\w+=(?:\S*+[^\n]{0,40}?|\S*)\b(?:append|followed by|with the|"
          r"plus the|add)\b"),
     rule(EXFILTRATION, "bcc cc keep",
          r"\bb?cc:? (?:to )?[\w.+-]+@[\w-]+\.[^\n]{0,120}?\b(?:salar(?:y|ies)|bank details|"

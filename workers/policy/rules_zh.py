@@ -386,6 +386,9 @@ RULES: tuple[Rule, ...] = (
          # (an inbox rule a report describes, 被创建了收件规则……自动转发到外部邮箱, is not a
          # request)
          # (not the user's own plan or question: 我准备转发到部门邮箱, 要不要抄送外部审计师)
+         # (the first characters of the verbs looked for first: seventeen look-behinds at every
+         # character of a text cost more than the rest of the rule)
+         r"(?=[发转上寄抄提访调拼附放加写传推回同p])"
          r"(?<!自动)(?<!被)(?<!自动转)(?<!被转)(?<!我准备)(?<!我要)(?<!我打算)(?<!我想)(?<!要不要)"
          r"(?<!能不能)(?<!可不可以)(?<!是否)(?<!备转)(?<!要转)(?<!算转)(?<!想转)(?<!否转)"
          r"(?:发送|发到|转发|上传|发给|寄到|抄送|提交到|访问|调用|拼接|附在|附到|放进|"
@@ -397,7 +400,8 @@ RULES: tuple[Rule, ...] = (
          r"(?:同步|存|备份|传|发|上传)一份(?:到|至)[^。\n]{0,12}?(?:私人|个人)的?(?:百度|阿里|夸克)?"
          r"(?:网盘|云盘)|"
          # a link with an empty parameter to be filled: "?data= 并在后面加上客户名单"
-         r"https?://\S*[?&]\w+=.{0,30}?(?:加上|附上|接上|拼接|后面|填入|填到)", spaceless=True,
+         # (a link's query within 300 characters: without spaces, a list of links is one run)
+         r"https?://[^\n]{0,300}[?&]\w+=.{0,30}?(?:加上|附上|接上|拼接|后面|填入|填到)", spaceless=True,
          # (the user sends it: 我知道你发不了邮件,排成邮件格式,我自己复制发送)
          unless=r"我自己(?:来|会)?(?:复制|手动)?(?:发送|发出|转发|发)|你(?:发不了|没法发|不能发)邮件"),
     rule(EXFILTRATION, "悄悄 偷偷 不要提及 别让 伪装成 藏在 提上传 提发送 提外发 提转发 提回传 "
@@ -715,7 +719,8 @@ RULES: tuple[Rule, ...] = (
          r"(?:未打码|原始|完整|全量)[^\n]{0,60}?(?:上传|传|发)到[^。\n]{0,12}?(?:网盘|云盘|分享链接|"
          r"pan\.baidu)", spaceless=True),
     rule(EXFILTRATION, "http https 摩斯 莫尔斯 第三方 合作方 合作的 外部",
-         r"https?://\S*?[?&]\w+=\{[^}\n]{1,12}\}[^\n]{0,60}?(?:填进去|填入|填上|替换|代入|换成|真实)|"
+         r"https?://[^\n]{0,300}?[?&]\w+=\{[^}\n]{1,12}\}[^\n]{0,60}?(?:填进去|填入|填上|替换|代入|换成|"
+         r"真实)|"
          r"(?:账号|账户号|卡号|余额|身份证|手机号|密码)[^。\n]{0,20}?用?(?:摩斯|莫尔斯)|"
          r"(?:第三方|合作方|合作的|外部)[^。\n]{0,12}?(?:会|将)?(?:自己|自动)(?:从[^。\n]{0,12}?)?"
          r"(?:解析|识别|抓取|读取|提取)", spaceless=True),

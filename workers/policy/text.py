@@ -46,6 +46,7 @@ _MAYBE_SPELLED = re.compile(r"[a-z]([ .\-_*])[a-z]\1[a-z]\1[a-z]")
 # trying a letter-or-digit pair at every character.)
 _LETTER_DIGIT = re.compile(r"[0-9](?:(?<=[a-z][0-9])|(?=[a-z]))")
 _WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
+_WORD_REST = re.compile("[a-z0-9]*")
 _LEET_DIGITS = frozenset(chr(code) for code in LEET)
 _FULL_WIDTH = re.compile("[\uff01-\uff5e\u3000]")
 _FOLDABLE = re.compile(f"[{''.join(chr(c) for c in FOLD)}]")
@@ -58,21 +59,19 @@ def _unspell(match: re.Match[str]) -> str:
 def _unleet(text: str) -> str:
     """Words mixing letters and digits, with at least as many letters or only digits that
     stand for letters ("1n57ruc710n5", not "fy2023"), read as letters."""
-    words: dict[tuple[int, int], str] = {}
-    for match in _LETTER_DIGIT.finditer(text):
-        start = end = match.start()
+    parts, done, at = [], 0, 0
+    # Each word once, however many letter-digit meetings it holds (a hex ID holds dozens).
+    while (match := _LETTER_DIGIT.search(text, at)) is not None:
+        start = match.start()
         while start > 0 and text[start - 1] in _WORD_CHARS:
             start -= 1
-        while end < len(text) and text[end] in _WORD_CHARS:
-            end += 1
+        at = end = _WORD_REST.match(text, match.start()).end()
         word = text[start:end]
-        letters = sum(c.isalpha() for c in word)
-        if len(word) >= 3 and (letters >= len(word) - letters
-                               or _LEET_DIGITS.issuperset(c for c in word if c.isdigit())):
-            words[start, end] = _read_ones(word.translate(LEET), word)
-    for (start, end), folded in sorted(words.items(), reverse=True):
-        text = text[:start] + folded + text[end:]
-    return text
+        digits = [char for char in word if char.isdigit()]
+        if len(word) >= 3 and (len(word) >= 2 * len(digits) or _LEET_DIGITS.issuperset(digits)):
+            parts += [text[done:start], _read_ones(word.translate(LEET), word)]
+            done = end
+    return "".join([*parts, text[done:]]) if parts else text
 
 
 def _read_ones(read: str, word: str) -> str:
