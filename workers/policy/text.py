@@ -46,7 +46,6 @@ _MAYBE_SPELLED = re.compile(r"[a-z]([ .\-_*])[a-z]\1[a-z]\1[a-z]")
 # trying a letter-or-digit pair at every character.)
 _LETTER_DIGIT = re.compile(r"[0-9](?:(?<=[a-z][0-9])|(?=[a-z]))")
 _WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
-_WORD_REST = re.compile("[a-z0-9]*")
 _LEET_DIGITS = frozenset(chr(code) for code in LEET)
 _FULL_WIDTH = re.compile("[\uff01-\uff5e\u3000]")
 _FOLDABLE = re.compile(f"[{''.join(chr(c) for c in FOLD)}]")
@@ -65,7 +64,10 @@ def _unleet(text: str) -> str:
         start = match.start()
         while start > 0 and text[start - 1] in _WORD_CHARS:
             start -= 1
-        at = end = _WORD_REST.match(text, match.start()).end()
+        end = match.end()
+        while end < len(text) and text[end] in _WORD_CHARS:
+            end += 1
+        at = end
         word = text[start:end]
         digits = [char for char in word if char.isdigit()]
         if len(word) >= 3 and (len(word) >= 2 * len(digits) or _LEET_DIGITS.issuperset(digits)):
