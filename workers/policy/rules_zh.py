@@ -401,7 +401,8 @@ RULES: tuple[Rule, ...] = (
          r"(?:网盘|云盘)|"
          # a link with an empty parameter to be filled: "?data= 并在后面加上客户名单"
          # (a link's query within 300 characters: without spaces, a list of links is one run)
-         r"https?://[^\n]{0,300}[?&]\w+=.{0,30}?(?:加上|附上|接上|拼接|后面|填入|填到)", spaceless=True,
+         r"https?://[^\n]{0,300}[?&]\w+=.{0,30}?(?:加上|附上|接上|拼接|后面|填入|填到)",
+         spaceless=True,
          # (the user sends it: 我知道你发不了邮件,排成邮件格式,我自己复制发送)
          unless=r"我自己(?:来|会)?(?:复制|手动)?(?:发送|发出|转发|发)|你(?:发不了|没法发|不能发)邮件"),
     rule(EXFILTRATION, "悄悄 偷偷 不要提及 别让 伪装成 藏在 提上传 提发送 提外发 提转发 提回传 "
