@@ -24,6 +24,9 @@ _ESCAPES = re.compile(r"\\u[0-9A-Fa-f]{4}(?:\\u[0-9A-Fa-f]{4}){2,}")
 _QUOTE_OPEN, _QUOTE_CLOSE = "\"'\u201c\u2018", "\"'\u201d\u2019"
 _PIECE = rf"[{_QUOTE_OPEN}][^{_QUOTE_OPEN}{_QUOTE_CLOSE}\n]{{0,40}}[{_QUOTE_CLOSE}]"
 _JOINED = re.compile(rf"(?:{_PIECE}\s?\+\s?){{2,}}{_PIECE}")
+# The cheap test for the above: a closing quote joined to an opening one by "+" (a report's
+# quotes and its "+" signs, far apart, cost the full pattern a tenth of a millisecond per 2 kB).
+_JOINT = re.compile(rf"[{_QUOTE_CLOSE}]\s?\+\s?[{_QUOTE_OPEN}]")
 _PIECE_TEXT = re.compile(
     rf"[{_QUOTE_OPEN}]([^{_QUOTE_OPEN}{_QUOTE_CLOSE}\n]{{0,40}})[{_QUOTE_CLOSE}]")
 _ROT13_NAMES = ("rot13", "rot-13", "rot 13", "caesar")
@@ -78,7 +81,7 @@ def decoded_payloads(text: str) -> list[str]:
         found += [unquote(token) for token in _PERCENT.findall(text)]
     if "\\u" in text:
         found += [codecs.decode(token, "unicode_escape") for token in _ESCAPES.findall(text)]
-    if "+" in text:
+    if "+" in text and _JOINT.search(text):
         found += ["".join(_PIECE_TEXT.findall(joined)) for joined in
                   (match.group(0) for match in _JOINED.finditer(text))]
     lower = text.lower()
