@@ -949,7 +949,10 @@ def test_the_indexed_rule_set_fires_what_every_rule_asked_in_turn_fires() -> Non
     (r"(?<!x)(?:发送|转)", r"(?=[发转])(?:(?<!x)(?:发送|转))"),
     (r"a?b", r"(?=[ab])(?:a?b)"),  # an optional first item adds the next one's
     (r"(?:x|)y", r"(?=[xy])(?:(?:x|)y)"),
-    (r"[-\]^]x", r"(?=[\-\]\^])(?:[-\]^]x)"),
+    (r"\b[-\]^]x", r"(?=[\-\]\^])(?:\b[-\]^]x)"),
+    # the regex engine already skips ahead to these by itself
+    (r"(?:忽略|无视)x", r"(?:忽略|无视)x"),
+    (r"[ab]c", r"[ab]c"),
     (r"\w+", r"\w+"),  # any word character: nothing to screen with
     (r"a|.", r"a|."),
     (r"x*", r"x*"),  # matches the empty string
@@ -957,7 +960,7 @@ def test_the_indexed_rule_set_fires_what_every_rule_asked_in_turn_fires() -> Non
 def test_a_pattern_is_screened_by_the_characters_its_matches_start_with(pattern: str,
                                                                         expected: str) -> None:
     """screened() puts a look-ahead for a pattern's possible first characters before it, where
-    it can tell them."""
+    it can tell them and the regex engine does not skip ahead to them by itself."""
     assert screened(re.compile(pattern)).pattern == expected
 
 
@@ -977,7 +980,7 @@ def test_screened_rules_find_what_their_patterns_find() -> None:
             target = text.replace(" ", "") if each.spaceless else text
             assert each.pattern.findall(target) == bare.findall(target), (found.group(1)[:80],
                                                                           text[:80])
-    assert screens > 0.9 * len(RULES)
+    assert screens > 0.5 * len(RULES)
 
 
 def test_rules_need_no_word_their_pattern_does_not_contain() -> None:
