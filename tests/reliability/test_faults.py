@@ -17,6 +17,7 @@ import signal
 import subprocess
 from typing import Any
 
+import psutil
 import pytest
 from support.fleet import Fleet, engine_processes, fault_batch, wait_until
 from support.processes import wait_gone
@@ -159,13 +160,18 @@ def test_engine_death_exits_3_and_a_new_worker_finishes(fleet: Fleet) -> None:
 
 
 def test_dispatcher_sigkill_mid_batch_loses_no_job(fleet: Fleet) -> None:
-    """`sealq beat` SIGKILLed mid-batch, its dispatcher with it: what waits stays waiting; a new
-    beat's dispatcher takes the lapsed lease over and every job ends once."""
+    """`sealq beat` SIGKILLed mid-batch, its dispatcher and its scheduler process with it: what
+    waits stays waiting; a new beat's dispatcher takes the lapsed lease over and every job ends
+    once."""
     batch_id, at_fault = _in_flight(fleet, "dispatch", waiting=4)
     killed = fleet.dispatcher_owner()
     assert killed is not None, "a dispatcher held the lease"
+    scheduler = psutil.Process(fleet.services["beat"].pid).children(recursive=True)
+    assert any("celery beat" in " ".join(p.cmdline()) for p in scheduler), scheduler
     assert fleet.stop_beat(signal.SIGKILL) == -signal.SIGKILL
     fleet.faults.append("beat SIGKILL")
+    # Celery's embedded scheduler, a child process, does not outlive the beat that started it.
+    assert wait_gone(scheduler, timeout=GONE_SECONDS) == [], "the scheduler outlived beat"
     admin = fleet.redis.admin()
     try:
         # The worker runs what was released; with no dispatcher nothing more comes.

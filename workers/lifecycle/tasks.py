@@ -7,10 +7,14 @@ maintenance queue and configures what they run with, once, from the settings it 
 from __future__ import annotations
 
 import logging
+import os
+import signal
 import threading
+import time
 from datetime import timedelta
 
 from celery import Celery
+from celery.signals import beat_embedded_init
 
 from schemas.constants import (
     LOST_MESSAGE_SECONDS,
@@ -104,8 +108,31 @@ def register_maintenance_tasks(app: Celery) -> None:
         return report.as_dict()
 
 
+# How often the beat process a worker embeds looks whether that worker is still its parent.
+PARENT_POLL_SECONDS = 1.0
+_worker_pid: int | None = None
+
+
+def _exit_with_worker(**_: object) -> None:
+    """In the beat process a worker embeds (Celery starts it as a child): exit once the worker
+    is gone. A worker killed with SIGKILL cannot stop it, and an orphaned beat would go on
+    scheduling sweeps and reconciles beside the next worker's."""
+    worker = _worker_pid
+
+    def watch() -> None:
+        while os.getppid() == worker:
+            time.sleep(PARENT_POLL_SECONDS)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="sealq-beat-parent", daemon=True).start()
+
+
 def configure_beat(app: Celery, settings: Settings) -> None:
-    """The beat schedule: a sweep and a reconcile at their intervals, on the maintenance queue."""
+    """The beat schedule: a sweep and a reconcile at their intervals, on the maintenance queue;
+    the beat process exits when the worker embedding it does."""
+    global _worker_pid
+    _worker_pid = os.getpid()  # (the beat process is forked from this one, and reads it)
+    beat_embedded_init.connect(_exit_with_worker, weak=False, dispatch_uid="sealq-beat-parent")
     def entry(task: str, seconds: int) -> dict[str, object]:
         # A message not run within one interval is dropped: the next one is on its way, and
         # a stopped maintenance worker must not come back to a pile of stale runs.
