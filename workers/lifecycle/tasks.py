@@ -115,8 +115,8 @@ _worker_pid: int | None = None
 
 def _exit_with_worker(**_: object) -> None:
     """In the beat process a worker embeds (Celery starts it as a child): exit once the worker
-    is gone. A worker killed with SIGKILL cannot stop it, and an orphaned beat would go on
-    scheduling sweeps and reconciles beside the next worker's."""
+    is gone. A worker killed with SIGKILL cannot stop it, and an orphaned scheduler would go
+    on scheduling sweeps and reconciles beside the next `sealq beat`'s."""
     worker = _worker_pid
 
     def watch() -> None:
@@ -133,6 +133,7 @@ def configure_beat(app: Celery, settings: Settings) -> None:
     global _worker_pid
     _worker_pid = os.getpid()  # (the beat process is forked from this one, and reads it)
     beat_embedded_init.connect(_exit_with_worker, weak=False, dispatch_uid="sealq-beat-parent")
+
     def entry(task: str, seconds: int) -> dict[str, object]:
         # A message not run within one interval is dropped: the next one is on its way, and
         # a stopped maintenance worker must not come back to a pile of stale runs.

@@ -82,7 +82,8 @@ def _read_back(match: re.Match[str]) -> str:
 
 
 def fold_pinyin(text: str) -> str:
-    """`text` (case-folded, with Chinese in it) with spelled-out instruction words read back."""
+    """`text` (case-folded) with spelled-out instruction words read back, where it holds
+    Chinese or pinyin's own tone marks."""
     pinyin = _PINYIN_MARKS.search(text)
     if _TONED.search(text):
         text = text.translate(_TONES)
