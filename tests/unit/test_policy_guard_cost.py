@@ -12,18 +12,23 @@ from bench.guard import added_seconds, prompt
 LOOKALIKE_RATIO_LIMIT = 3.0
 
 
+def _ratio(lang: str, name: str, text: str, plain: str) -> float:
+    """What the guard adds to `text` over what it adds to `plain`, each its best of three
+    measurements of three rounds (a slow spell does not decide it)."""
+    plain_s = min(added_seconds(plain, rounds=3) for _ in range(3))
+    text_s = min(added_seconds(text, rounds=3) for _ in range(3))
+    ratio = text_s / plain_s
+    print(f"guard on {lang}: {name} {text_s * 1e3:.2f} ms, plain {plain_s * 1e3:.2f} ms, "
+          f"ratio {ratio:.2f}")
+    return ratio
+
+
 def test_dense_look_alike_text_costs_at_most_3x_ordinary_report_text() -> None:
     """2 kB packed with instruction words costs the guard at most 3x 2 kB of report prose."""
     for lang in ("en", "zh"):
-        plain = prompt(lang, ("plain", "document"))
         lookalike = prompt(lang, ("lookalike",))
-        # Interleaved, best of each: a slow spell hits both sides alike.
-        plain_s = min(added_seconds(plain, rounds=3) for _ in range(3))
-        lookalike_s = min(added_seconds(lookalike, rounds=3) for _ in range(3))
-        ratio = lookalike_s / plain_s
-        print(f"guard on {lang}: look-alike {lookalike_s * 1e3:.2f} ms, plain "
-              f"{plain_s * 1e3:.2f} ms, ratio {ratio:.2f}")
-        assert ratio < LOOKALIKE_RATIO_LIMIT
+        plain = prompt(lang, ("plain", "document"))
+        assert _ratio(lang, "look-alike", lookalike, plain) < LOOKALIKE_RATIO_LIMIT
 
 
 # Curly quotes in an English report, English sentences in a Chinese one: ordinary text that is
@@ -35,14 +40,9 @@ def test_typeset_or_mixed_text_costs_about_what_plain_text_does() -> None:
     """A report typeset with curly quotes and dashes, and a Chinese report quoting English,
     cost the guard at most 1.8x the same report in plain ASCII or plain Chinese."""
     for lang, dress in (("en", "typeset"), ("zh", "mixed")):
-        plain = prompt(lang, ("plain", "document"))
         dressed = prompt(lang, ("plain", "document"), dress=dress)
-        plain_s = min(added_seconds(plain, rounds=3) for _ in range(3))
-        dressed_s = min(added_seconds(dressed, rounds=3) for _ in range(3))
-        ratio = dressed_s / plain_s
-        print(f"guard on {lang}: {dress} {dressed_s * 1e3:.2f} ms, plain {plain_s * 1e3:.2f} ms, "
-              f"ratio {ratio:.2f}")
-        assert ratio < DRESSED_RATIO_LIMIT
+        plain = prompt(lang, ("plain", "document"))
+        assert _ratio(lang, dress, dressed, plain) < DRESSED_RATIO_LIMIT
 
 
 def test_both_prompts_are_full_size() -> None:

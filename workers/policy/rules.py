@@ -105,7 +105,8 @@ def screened(pattern: re.Pattern[str]) -> re.Pattern[str]:
         return pattern
     if ranges is None or empty or not ranges or pattern.flags & re.IGNORECASE:
         return pattern
-    firsts = "".join(_escaped(low) if low == high else f"{_escaped(low)}-{_escaped(high)}"
+    firsts = "".join(re.escape(chr(low)) if low == high
+                     else f"{re.escape(chr(low))}-{re.escape(chr(high))}"
                      for low, high in sorted(set(ranges)))
     return re.compile(f"(?=[{firsts}])(?:{pattern.pattern})", pattern.flags)
 
@@ -125,10 +126,6 @@ def _skips_ahead(items: list[Any]) -> bool:
         return True
     return op is constants.BRANCH and all(
         branch and next(iter(branch))[0] is constants.LITERAL for branch in value[1])
-
-
-def _escaped(code: int) -> str:
-    return re.escape(chr(code)) if chr(code) not in "-]^\\" else "\\" + chr(code)
 
 
 _Ranges = list[tuple[int, int]] | None
