@@ -225,6 +225,14 @@ _REPORTED: _Forms = (
         r"inducing|induces|induce|induced|leading|leads|led|forcing|forces|forced) "
         r"(?:the|an?|any|its|their|such|other) (?:[\w-]+ ){0,2}?(?:tools?|models?|ai|ais|"
         r"assistants?|chatbots?|bots?|llms?|agents?|systems?) (?:to|into) [^.;\n]{0,100}")),
+    # ... what attackers may ask of one ("they may ask an assistant to reveal its system
+    # prompt", in a training handout)
+    ((" to", " into"), re.compile(
+        r"\b(?:they|attackers?|hackers?|scammers?|fraudsters?|criminals?|adversaries|someone|"
+        r"bad actors) (?:may|might|can|could|will|often|sometimes|try to|tries to|attempt to) "
+        r"(?:ask|tell|instruct|trick|get|persuade|make|force|convince|lead|direct|push) "
+        r"(?:the|an?|any|its|their|such|other) (?:[\w-]+ ){0,2}?(?:tools?|models?|ai|ais|"
+        r"assistants?|chatbots?|bots?|llms?|agents?|systems?) (?:to|into) [^.;\n]{0,100}")),
     # ("content crafted to manipulate an AI tool, for example text telling it to ignore ...")
     ((" it to ", " them to ", " it into ", " them into "), re.compile(
         r"\b(?:text|content|instructions?|messages?|documents?|prompts?|inputs?|e-?mails?|"
