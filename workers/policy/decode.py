@@ -1,5 +1,5 @@
-"""Payloads hidden in encodings: base64, hex, URL and \\u escapes, ROT13, reversed text, and
-words run together.
+"""Payloads hidden in encodings: base64, hex, URL and \\u escapes, ROT13, reversed text, Pig
+Latin, and words run together.
 
 Each decoder returns readable text or nothing; the guard runs its rules on what comes back.
 ROT13 and reversal run only when the text names them, so plain reports pay one regex each.
@@ -31,6 +31,12 @@ _PIECE_TEXT = re.compile(
     rf"[{_QUOTE_OPEN}]([^{_QUOTE_OPEN}{_QUOTE_CLOSE}\n]{{0,40}})[{_QUOTE_CLOSE}]")
 _ROT13_NAMES = ("rot13", "rot-13", "rot 13", "caesar")
 _REVERSED_NAMES = ("backwards", "in reverse", "reversed", "倒着", "倒过来", "反过来", "倒序")
+# Pig Latin ("Ignoreway ouryay ulesray andway owshay emay ..."): five or more words in a row that
+# end in "ay", looked for only when the text holds that many "ay"s.
+_PIG_LATIN = re.compile(r"\b[A-Za-z]+ay\b(?:[ ,.;:!?'\"-]+[A-Za-z]+ay\b){4,}", re.IGNORECASE)
+_PIG_WORD = re.compile(r"[A-Za-z]+ay\b", re.IGNORECASE)
+_PIG_LATIN_WORDS = 5
+_VOWELS = frozenset("aeiou")
 # Words run together: by invisible characters the normal form drops ("ig\u200bnore\u200ball
 # \u200bprevious..."), or by the writer ("ignoreallpreviousinstructions"). A run of letters
 # longer than English words get, bounded by neither base64 characters nor digits, is split back
@@ -89,7 +95,26 @@ def decoded_payloads(text: str) -> list[str]:
         found.append(codecs.decode(text, "rot13"))
     if any(name in lower for name in _REVERSED_NAMES):
         found.append(text[::-1])
+    if lower.count("ay") >= _PIG_LATIN_WORDS:
+        found += [_PIG_WORD.sub(lambda word: _from_pig_latin(word.group(0)), run.group(0))
+                  for run in _PIG_LATIN.finditer(lower)]
     return found
+
+
+def _from_pig_latin(word: str) -> str:
+    """One Pig Latin word in English: of the ways to move its tail's consonants back to the
+    front ("ulesray" -> "rules", "affstay" -> "staff", "andway" -> "and"), the commonest word."""
+    from wordninja import DEFAULT_LANGUAGE_MODEL
+
+    costs: dict[str, float] = DEFAULT_LANGUAGE_MODEL._wordcost
+    stem = word[:-2]
+    candidates = [stem[:-1]] if stem.endswith("w") else []  # (a vowel's "way")
+    for cut in range(len(stem) - 1, 0, -1):
+        if stem[cut] in _VOWELS:
+            break
+        candidates.append(stem[cut:] + stem[:cut])
+    known = [each for each in candidates if each in costs]
+    return min(known, key=costs.__getitem__) if known else stem
 
 
 def unglued(text: str) -> str | None:
