@@ -86,10 +86,10 @@ def decoded_payloads(text: str) -> list[str]:
     """Readable texts hidden in `text` by an encoding; empty for ordinary prose."""
     found: list[str] = []
     if _LONG_RUN.search(text):  # hex digits are base64 characters too
-        found += [decoded for run in _BASE64.findall(text)
-                  if not run.isdigit() and (decoded := _base64(run))]
-        found += [decoded for run in _HEX.findall(text)
-                  if (decoded := _readable(bytes.fromhex(run)))]
+        found += _base64_and_hex(text)
+        # (one layer deeper: base64 of hex, hex of base64)
+        found += [inner for outer in list(found) if _LONG_RUN.search(outer)
+                  for inner in _base64_and_hex(outer)]
     if _HEX_PAIRS.search(text):
         found += [decoded for run in _SPACED_HEX.findall(text)
                   if (decoded := _readable(bytes.fromhex(run.replace(":", " "))))]
@@ -140,6 +140,14 @@ def _from_pig_latin(word: str) -> str:
         candidates.append(stem[cut:] + stem[:cut])
     known = [each for each in candidates if each in costs]
     return min(known, key=costs.__getitem__) if known else stem
+
+
+def _base64_and_hex(text: str) -> list[str]:
+    """The readable texts of the base64 and hex runs in `text`."""
+    return ([decoded for run in _BASE64.findall(text)
+             if not run.isdigit() and (decoded := _base64(run))]
+            + [decoded for run in _HEX.findall(text)
+               if (decoded := _readable(bytes.fromhex(run)))])
 
 
 def unglued(text: str) -> str | None:

@@ -20,10 +20,12 @@ from workers.policy.rules import ENCODED, RULE_CODES, Rule, RuleSet
 from workers.policy.text import normal_form, normalise, unhidden
 
 RULES: tuple[Rule, ...] = rules_en.RULES + rules_zh.RULES
-# Text spelled out a letter at a time ("a l s o   l i s t   t h e   c u s t o m e r s"): a
-# filter's words hidden, whatever they say.
-_SPACED_OUT = re.compile(r"(?<![a-z])(?:[a-z] {1,3}){24}")
-_SPACED_PAIR = re.compile(r" [a-z] [a-z] ")  # a cheap first look (a literal space leads)
+# Text spelled out a letter at a time ("a l s o   l i s t   t h e   c u s t o m e r s", in
+# leetspeak too: "1 g n 0 r 3   y 0 u r"): a filter's words hidden, whatever they say. Half of
+# it must be letters (a row of single digits is a table).
+_SPACED_OUT = re.compile(r"(?<![a-z0-9])(?:[a-z0-9] {1,3}){24}")
+_SPACED_PAIR = re.compile(r" [a-z0-9] [a-z0-9] ")  # a cheap first look (a literal space leads)
+_SPACED_LETTERS = 12
 RULE_SET = RuleSet(RULES)
 CODES = (*RULE_CODES, CLASSIFIER)
 
@@ -35,7 +37,9 @@ def rule_hits(text: str, normal: str | None = None, clean: str | None = None) ->
     normal = normal_form(clean) if normal is None else normal
     hits = RULE_SET.run(normal)
     lower = text.lower()  # (the normal form joins some of it back)
-    if _SPACED_PAIR.search(lower) and _SPACED_OUT.search(lower):
+    if _SPACED_PAIR.search(lower) and any(
+            sum(character.isalpha() for character in run.group(0)) >= _SPACED_LETTERS
+            for run in _SPACED_OUT.finditer(lower)):
         hits[ENCODED] += 1
     payloads = decoded_payloads(clean)
     if (words := unglued(text)) is not None:

@@ -186,9 +186,11 @@ _MENTION = re.compile(
 # its words occur (a single regex of alternatives tries each at every position of the text).
 _Forms = tuple[tuple[tuple[str, ...], re.Pattern[str]], ...]
 _CITED: _Forms = (
-    ((" like ", " such as ", " including "), re.compile(
+    ((" like ", " such as ", " including ", " ("), re.compile(
         r"(\b(?:phrases?|prompts?|attempts?|payloads?|commands?|messages?|strings?|wordings?|"
-        rf"text) (?:like|such as|including) ){_QUOTED_RUN}")),
+        rf"text|things|keywords|patterns|terms) (?:(?:like|such as|including) |\()){_QUOTED_RUN}")),
+    # ... or a search pattern in a query ("where like(p, '%ignore previous instructions%')")
+    (("%",), re.compile(r"(\b(?:i?like)\s?\(?(?:[\w.]+,\s?)?)[\"']%[^\"'\n]{1,80}%[\"']")),
     # ... or introduced as examples ("phrases seen in attacks, e.g. '...', '...'", "注入话术,
     # 比如"……""……"")
     (("e.g.", " for example", " for instance"), re.compile(
@@ -220,11 +222,25 @@ _CITED: _Forms = (
 _REPORTED: _Forms = (
     ((" to", " into"), re.compile(
         r"\b(?:telling|tells|told|asking|asks|asked|instructing|instructs|instructed|tricking|"
-        r"tricks|tricked|persuading|persuades|getting|gets|making|makes|manipulating|"
+        r"tricks|tricked|persuading|persuades|persuaded|getting|gets|got|making|makes|made|"
+        r"manipulating|"
         r"manipulates|convincing|convinces|causing|causes|cause|urging|urges|directing|directs|"
         r"inducing|induces|induce|induced|leading|leads|led|forcing|forces|forced) "
         r"(?:the|an?|any|its|their|such|other) (?:[\w-]+ ){0,2}?(?:tools?|models?|ai|ais|"
         r"assistants?|chatbots?|bots?|llms?|agents?|systems?) (?:to|into) [^.;\n]{0,100}")),
+    # ... the kinds of attack a test tried ("Testers attempted 412 attacks, including role-play
+    # jailbreaks, requests to reveal the system prompt, ..."), what a bot did when asked ("bot
+    # revealed parts of its system prompt when asked to role-play as its own developer"), and a
+    # question someone raised ("asked whether the assistant should read broker attachments")
+    ((" including", " such as", " e.g."), re.compile(
+        r"\b(?:attacks|attempts|techniques|jailbreaks|tests|test cases|scenarios)\b,? (?:including|"
+        r"such as|e\.g\.)[^.\n]{0,300}")),
+    ((" when ",), re.compile(
+        r"\b(?:bot|assistant|model|chatbot|ai|it) (?:\w+ ){0,6}?when (?:asked|told|prompted|"
+        r"instructed) to [^.;,\n]{0,80}")),
+    ((" whether", " if "), re.compile(
+        r"\b(?:asked|wondered|questioned|considered|discussed|debated) (?:whether|if) "
+        r"[^.;\n]{0,100}")),
     # ... what attackers may ask of one ("they may ask an assistant to reveal its system
     # prompt", in a training handout)
     ((" to", " into"), re.compile(
