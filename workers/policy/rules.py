@@ -186,11 +186,11 @@ _MENTION = re.compile(
 # its words occur (a single regex of alternatives tries each at every position of the text).
 _Forms = tuple[tuple[tuple[str, ...], re.Pattern[str]], ...]
 _CITED: _Forms = (
-    ((" like ", " such as ", " including ", " ("), re.compile(
+    ((" like ", " such as ", " including ", ' ("', " ('", " (\u201c", " (\u2018"), re.compile(
         r"(\b(?:phrases?|prompts?|attempts?|payloads?|commands?|messages?|strings?|wordings?|"
         rf"text|things|keywords|patterns|terms) (?:(?:like|such as|including) |\()){_QUOTED_RUN}")),
     # ... or a search pattern in a query ("where like(p, '%ignore previous instructions%')")
-    (("%",), re.compile(r"(\b(?:i?like)\s?\(?(?:[\w.]+,\s?)?)[\"']%[^\"'\n]{1,80}%[\"']")),
+    (("\"%", "'%"), re.compile(r"(\b(?:i?like)\s?\(?(?:[\w.]+,\s?)?)[\"']%[^\"'\n]{1,80}%[\"']")),
     # ... or introduced as examples ("phrases seen in attacks, e.g. '...', '...'", "注入话术,
     # 比如"……""……"")
     (("e.g.", " for example", " for instance"), re.compile(
@@ -232,18 +232,20 @@ _REPORTED: _Forms = (
     # jailbreaks, requests to reveal the system prompt, ..."), what a bot did when asked ("bot
     # revealed parts of its system prompt when asked to role-play as its own developer"), and a
     # question someone raised ("asked whether the assistant should read broker attachments")
-    ((" including", " such as", " e.g."), re.compile(
+    (("s including", "s, including", "s such as", "s, such as", "s e.g.", "s, e.g."), re.compile(
         r"\b(?:attacks|attempts|techniques|jailbreaks|tests|test cases|scenarios)\b,? (?:including|"
         r"such as|e\.g\.)[^.\n]{0,300}")),
-    ((" when ",), re.compile(
+    ((" when asked", " when told", " when prompted", " when instructed"), re.compile(
         r"\b(?:bot|assistant|model|chatbot|ai|it) (?:\w+ ){0,6}?when (?:asked|told|prompted|"
         r"instructed) to [^.;,\n]{0,80}")),
-    ((" whether", " if "), re.compile(
+    (("ed whether", "ed if "), re.compile(
         r"\b(?:asked|wondered|questioned|considered|discussed|debated) (?:whether|if) "
         r"[^.;\n]{0,100}")),
     # ... what attackers may ask of one ("they may ask an assistant to reveal its system
     # prompt", in a training handout)
-    ((" to", " into"), re.compile(
+    (("they may", "they might", "they can", "they could", "they will", "they often",
+      "they sometimes", "they try", "they attempt", "attacker", "hacker", "scammer", "fraudster",
+      "criminal", "adversar", "someone ", "bad actor"), re.compile(
         r"\b(?:they|attackers?|hackers?|scammers?|fraudsters?|criminals?|adversaries|someone|"
         r"bad actors) (?:may|might|can|could|will|often|sometimes|try to|tries to|attempt to) "
         r"(?:ask|tell|instruct|trick|get|persuade|make|force|convince|lead|direct|push) "
