@@ -56,7 +56,8 @@ CORPORA = (_CORPORA / "guard.jsonl", _CORPORA / "guard_fresh.jsonl",
            _CORPORA / "guard_fresh18.jsonl", _CORPORA / "guard_fresh19.jsonl",
            _CORPORA / "guard_fresh20.jsonl", _CORPORA / "guard_fresh21.jsonl",
            _CORPORA / "guard_fresh22.jsonl", _CORPORA / "guard_fresh23.jsonl",
-           _CORPORA / "guard_fresh24.jsonl", _CORPORA / "guard_fresh25.jsonl")
+           _CORPORA / "guard_fresh24.jsonl", _CORPORA / "guard_fresh25.jsonl",
+           _CORPORA / "guard_fresh26.jsonl")
 OUTPUT = Path(__file__).with_name(MODEL_FILE)
 SEED = 13
 SIZES = (1, 2, 3, 4)
