@@ -219,6 +219,9 @@ _CITED: _Forms = (
 # An attack a policy or report describes, said of another tool ("documents ... may contain
 # text telling the tool to ignore its instructions or reveal its system prompt"): reported, not
 # addressed to the reader.
+# ... a tool and what it was got to do ("the tool to ignore its instructions")
+_A_TOOL_TO = (r"(?:the|an?|any|its|their|such|other) (?:[\w-]+ ){0,2}?(?:tools?|models?|ai|ais|"
+              r"assistants?|chatbots?|bots?|llms?|agents?|systems?) (?:to|into) [^.;\n]{0,100}")
 _REPORTED: _Forms = (
     ((" to", " into"), re.compile(
         r"\b(?:telling|tells|told|asking|asks|asked|instructing|instructs|instructed|tricking|"
@@ -226,8 +229,7 @@ _REPORTED: _Forms = (
         r"manipulating|"
         r"manipulates|convincing|convinces|causing|causes|cause|urging|urges|directing|directs|"
         r"inducing|induces|induce|induced|leading|leads|led|forcing|forces|forced) "
-        r"(?:the|an?|any|its|their|such|other) (?:[\w-]+ ){0,2}?(?:tools?|models?|ai|ais|"
-        r"assistants?|chatbots?|bots?|llms?|agents?|systems?) (?:to|into) [^.;\n]{0,100}")),
+        rf"{_A_TOOL_TO}")),
     # ... the kinds of attack a test tried ("Testers attempted 412 attacks, including role-play
     # jailbreaks, requests to reveal the system prompt, ..."), what a bot did when asked ("bot
     # revealed parts of its system prompt when asked to role-play as its own developer"), and a
@@ -258,8 +260,7 @@ _REPORTED: _Forms = (
         r"\b(?:they|attackers?|hackers?|scammers?|fraudsters?|criminals?|adversaries|someone|"
         r"bad actors) (?:may|might|can|could|will|often|sometimes|try to|tries to|attempt to) "
         r"(?:ask|tell|instruct|trick|get|persuade|make|force|convince|lead|direct|push) "
-        r"(?:the|an?|any|its|their|such|other) (?:[\w-]+ ){0,2}?(?:tools?|models?|ai|ais|"
-        r"assistants?|chatbots?|bots?|llms?|agents?|systems?) (?:to|into) [^.;\n]{0,100}")),
+        rf"{_A_TOOL_TO}")),
     # ("content crafted to manipulate an AI tool, for example text telling it to ignore ...")
     ((" it to ", " them to ", " it into ", " them into "), re.compile(
         r"\b(?:text|content|instructions?|messages?|documents?|prompts?|inputs?|e-?mails?|"

@@ -43,21 +43,13 @@ from workers.policy.rules import ENCODED
 from workers.policy.text import normalise
 
 _CORPORA = Path(__file__).resolve().parents[2] / "tests" / "corpus"
-# The seeded corpus, and the fresh sets that became tuning data once their rates were published.
-CORPORA = (_CORPORA / "guard.jsonl", _CORPORA / "guard_fresh.jsonl",
-           _CORPORA / "guard_fresh2.jsonl", _CORPORA / "guard_fresh3.jsonl",
-           _CORPORA / "guard_fresh4.jsonl", _CORPORA / "guard_fresh5.jsonl",
-           _CORPORA / "guard_fresh6.jsonl", _CORPORA / "guard_fresh7.jsonl",
-           _CORPORA / "guard_fresh8.jsonl", _CORPORA / "guard_fresh9.jsonl",
-           _CORPORA / "guard_fresh10.jsonl", _CORPORA / "guard_fresh11.jsonl",
-           _CORPORA / "guard_fresh12.jsonl", _CORPORA / "guard_fresh13.jsonl",
-           _CORPORA / "guard_fresh14.jsonl", _CORPORA / "guard_fresh15.jsonl",
-           _CORPORA / "guard_fresh16.jsonl", _CORPORA / "guard_fresh17.jsonl",
-           _CORPORA / "guard_fresh18.jsonl", _CORPORA / "guard_fresh19.jsonl",
-           _CORPORA / "guard_fresh20.jsonl", _CORPORA / "guard_fresh21.jsonl",
-           _CORPORA / "guard_fresh22.jsonl", _CORPORA / "guard_fresh23.jsonl",
-           _CORPORA / "guard_fresh24.jsonl", _CORPORA / "guard_fresh25.jsonl",
-           _CORPORA / "guard_fresh26.jsonl")
+# The fresh sets that became tuning data once their rates were published: guard_fresh,
+# guard_fresh2, ..., up to this one.
+TUNED_FRESH_SETS = 26
+# The seeded corpus and those fresh sets.
+CORPORA = (_CORPORA / "guard.jsonl",
+           *(_CORPORA / f"guard_fresh{'' if n == 1 else n}.jsonl"
+             for n in range(1, TUNED_FRESH_SETS + 1)))
 OUTPUT = Path(__file__).with_name(MODEL_FILE)
 SEED = 13
 SIZES = (1, 2, 3, 4)
