@@ -9,6 +9,7 @@ Chinese rules read the text without spaces.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections import Counter
@@ -19,6 +20,7 @@ from typing import Any
 import ahocorasick
 import numpy as np
 
+from workers.policy.prefilter import Prefilter, prefilter
 from workers.policy.text import merged_spans, without_named_templates, without_spaces
 
 OVERRIDE = "injection.override"
@@ -57,6 +59,8 @@ class Rule:
     anchored: bool = False
     # How far from a need a match of this rule can reach (see reach()).
     reach: int = 320
+    # The literals every match contains (see prefilter.py): a text without them is not tried.
+    prefilter: Prefilter | None = None
 
 
 def rule(code: str, needs: str, pattern: str, *, spaceless: bool = False,
@@ -68,7 +72,8 @@ def rule(code: str, needs: str, pattern: str, *, spaceless: bool = False,
     compiled = re.compile(pattern, re.MULTILINE)
     return Rule(code, screened(compiled), words, fragments,
                 tuple(frozenset(fragment) for fragment in fragments), spaceless,
-                re.compile(unless, re.MULTILINE) if unless else None, anchored, reach(compiled))
+                re.compile(unless, re.MULTILINE) if unless else None, anchored, reach(compiled),
+                None if spaceless else prefilter(compiled))
 
 
 # Longer than any match of any rule reaches from the need inside it: a rule runs only on the
@@ -311,19 +316,33 @@ _CITED = tuple((words, screened(form)) for words, form in _CITED)
 _REPORTED = tuple((words, screened(form)) for words, form in _REPORTED)
 
 
+def _automaton(words: Iterable[str]) -> Any:
+    automaton = ahocorasick.Automaton()
+    for word in words:
+        automaton.add_word(word, word)
+    automaton.make_automaton()
+    return automaton
+
+
+# Every form's words, found in one pass (asking for each in turn cost more than the forms).
+_FORM_WORDS = _automaton({word for words, _ in _REPORTED + _CITED for word in words})
+
+
 def unquote_mentions(text: str) -> str:
     """The text with every quoted phrase named as a kind of attack, and every attack reported
     as said to another tool, emptied (rules skip them), and the chat templates it only names
     gone."""
     text = without_named_templates(text)
+    # (what an earlier form empties only takes words away: a form whose words went runs idle)
+    present = {word for _, word in _FORM_WORDS.iter(text)}
     for words, form in _REPORTED:
-        if any(word in text for word in words):
+        if not present.isdisjoint(words):
             text = form.sub("", text)
     if '"' not in text and "'" not in text:
         return text
     text = _MENTION.sub('""', text)
     for words, form in _CITED:
-        if any(word in text for word in words):
+        if not present.isdisjoint(words):
             text = form.sub(lambda m: f'{m.group(1)}""', text)
     return text
 
@@ -337,7 +356,11 @@ class Scan:
         self.text = text
         self.spaceless = without_spaces(text)
         self.words = frozenset(_WORD.findall(text))
-        self.chars = frozenset(text)
+
+    @functools.cached_property
+    def chars(self) -> frozenset[str]:
+        """The characters the text holds."""
+        return frozenset(self.text)
 
     def needles(self, each: Rule) -> list[str]:
         """The rule's needs that occur in the text (empty: the rule cannot match)."""
@@ -392,7 +415,7 @@ class RuleSet:
         # walks the text's UTF-8 bytes instead (a handful of lead bytes at its root; with a few
         # first characters, three bytes a character cost more than they save); and a text
         # with none of its first characters skips it.
-        self._automata: list[tuple[bool, frozenset[str], bool, Any]] = []
+        self._automata: list[tuple[bool, re.Pattern[str], bool, Any]] = []
         for spaceless, table in self._by_need.items():
             for wide in (False, True):
                 needs = [need for need in table if (need[0] >= _WIDE) == wide]
@@ -405,7 +428,28 @@ class RuleSet:
                     automaton.add_word(_as_bytes(need) if by_bytes else need,
                                        (need, bool(_WORD.fullmatch(need))))
                 automaton.make_automaton()
-                self._automata.append((spaceless, firsts, by_bytes, automaton))
+                # (a search for one of the first characters is cheap; a set of a Chinese text's
+                # characters is not)
+                starts = re.compile(f"[{re.escape(''.join(sorted(firsts)))}]")
+                self._automata.append((spaceless, starts, by_bytes, automaton))
+        # Per target, one automaton of every literal the rules' prefilters name.
+        self._literals: dict[bool, tuple[bool, Any]] = {}
+        for spaceless in (False, True):
+            named = set().union(*(each.prefilter.named() for each in self.rules
+                                  if each.prefilter is not None and each.spaceless == spaceless))
+            if not named:
+                continue
+            by_bytes = len({word[0] for word in named if word[0] >= _WIDE}) > _WIDE_ROOT
+            automaton = ahocorasick.Automaton()
+            for word in named:
+                automaton.add_word(_as_bytes(word) if by_bytes else word, word)
+            automaton.make_automaton()
+            self._literals[spaceless] = (by_bytes, automaton)
+
+    def _found(self, spaceless: bool, target: str) -> set[str]:
+        """The prefilters' literals that occur in `target`."""
+        by_bytes, automaton = self._literals[spaceless]
+        return {word for _, word in automaton.iter(_as_bytes(target) if by_bytes else target)}
 
     def run(self, text: str) -> Counter[str]:
         """How many times each code fires on a normal-form `text` (what Scan.count finds for
@@ -413,10 +457,10 @@ class RuleSet:
         scan = Scan(text)
         # Per rule, the stretch around each occurrence of one of its needs, and where it starts.
         spans: dict[int, list[tuple[int, int, int]]] = {}
-        for spaceless, firsts, by_bytes, automaton in self._automata:
-            if firsts.isdisjoint(scan.chars):
-                continue
+        for spaceless, starts, by_bytes, automaton in self._automata:
             target = scan.spaceless if spaceless else scan.text
+            if not starts.search(target):
+                continue
             table = self._by_need[spaceless]
             for end, (need, is_word) in (_iter_bytes(automaton, target) if by_bytes
                                           else automaton.iter(target)):
@@ -430,9 +474,15 @@ class RuleSet:
                     spans.setdefault(index, []).append(
                         (max(0, start - within), min(len(target), end + 1 + within), start))
         hits: Counter[str] = Counter()
+        found: dict[bool, set[str]] = {}
         for index in sorted(spans):
             each = self.rules[index]
             target = scan.spaceless if each.spaceless else scan.text
+            if each.prefilter is not None:
+                if each.spaceless not in found:
+                    found[each.spaceless] = self._found(each.spaceless, target)
+                if not each.prefilter.holds(found[each.spaceless]):
+                    continue
             if each.anchored:
                 count = _matches_at(each.pattern, target,
                                     sorted({at for _, _, at in spans[index]}))
