@@ -88,9 +88,9 @@ HELDOUT_FIGURES = {("injection", "en"): (61, 61), ("injection", "zh"): (55, 56),
                    ("clean", "en"): (0, 54), ("clean", "zh"): (1, 54)}
 # The newest fresh set, written without the guard in view and measured once, never tuned on
 # (README: "never tuned on").
-UNSEEN = CORPUS.with_name("guard_fresh27.jsonl")
-UNSEEN_FIGURES = {("injection", "en"): (53, 65), ("injection", "zh"): (58, 65),
-                  ("clean", "en"): (3, 65), ("clean", "zh"): (1, 65)}
+UNSEEN = CORPUS.with_name("guard_fresh28.jsonl")
+UNSEEN_FIGURES = {("injection", "en"): (52, 65), ("injection", "zh"): (57, 65),
+                  ("clean", "en"): (1, 65), ("clean", "zh"): (1, 65)}
 # Tuning attempts (v6-tuned and the fresh set) whose wording the rules once missed, each
 # pinning the synonym or construction added for it, with the code it fires.
 WIDENED = [
