@@ -1,5 +1,6 @@
-"""Payloads hidden in encodings: base64 and hex (written apart or one inside the other), URL and
-\\u escapes, ROT13, reversed text, Pig Latin, Chinese acrostics, and words run together.
+"""Payloads hidden in encodings: base64 and hex (written apart, one inside the other, or around
+URL escapes), URL and \\u escapes, full-width letters, ROT13, reversed text, Pig Latin, Chinese
+acrostics, and words run together.
 
 Each decoder returns readable text or nothing; the guard runs its rules on what comes back.
 ROT13 and reversal run only when the text names them, so plain reports pay one regex each.
@@ -11,6 +12,7 @@ import base64
 import binascii
 import codecs
 import re
+import unicodedata
 from urllib.parse import unquote
 
 from workers.policy.text import INVISIBLE
@@ -34,6 +36,11 @@ _PIECE_TEXT = re.compile(
     rf"[{_QUOTE_OPEN}]([^{_QUOTE_OPEN}{_QUOTE_CLOSE}\n]{{0,40}})[{_QUOTE_CLOSE}]")
 _ROT13_NAMES = ("rot13", "rot-13", "rot 13", "caesar")
 _REVERSED_NAMES = ("backwards", "in reverse", "reversed", "倒着", "倒过来", "反过来", "倒序")
+# Full-width letters ("SYSTEM NOTE: ignore ..." typed in U+FF21-FF5A): read as plain ones, a
+# run of them is a payload (a disguise, like any encoding, that the rule veto never sets
+# aside). Chinese text writes its punctuation full-width, seldom a dozen letters in a row.
+_FULL_WIDTH_LETTERS = re.compile("[\uff21-\uff3a\uff41-\uff5a]{4}")
+_FULL_WIDTH_RUN = re.compile("[\uff21-\uff3a\uff41-\uff5a][\uff01-\uff5e\u3000 ]{11,}")
 # Pig Latin ("Ignoreway ouryay ulesray andway owshay emay ..."): five or more words in a row that
 # end in "ay", looked for only when the text holds that many "ay"s.
 _PIG_LATIN_WORDS = 5
@@ -69,6 +76,8 @@ def _readable(raw: bytes) -> str | None:
         return None
     if len(text) < 6:
         return None
+    if "%" in text and _PERCENT.search(text):  # (URL-encoded inside: one layer deeper)
+        text = unquote(text)
     readable = sum(c.isalnum() or c.isspace() or c in _PUNCTUATION for c in text)
     return text if readable >= READABLE_SHARE * len(text) else None
 
@@ -83,8 +92,9 @@ def _base64(token: str) -> str | None:
     return _readable(raw)
 
 
-def decoded_payloads(text: str) -> list[str]:
-    """Readable texts hidden in `text` by an encoding; empty for ordinary prose."""
+def decoded_tokens(text: str) -> list[str]:
+    """What the encoded runs inside `text` say (base64, hex, URL and \\u escapes, joined quoted
+    pieces): text a writer put there to be decoded, never prose read another way."""
     found: list[str] = []
     if _LONG_RUN.search(text):  # hex digits are base64 characters too
         found += _base64_and_hex(text)
@@ -101,6 +111,13 @@ def decoded_payloads(text: str) -> list[str]:
     if "+" in text and _JOINT.search(text):
         found += ["".join(_PIECE_TEXT.findall(joined)) for joined in
                   (match.group(0) for match in _JOINED.finditer(text))]
+    return found
+
+
+def readings(text: str) -> list[str]:
+    """`text` read another way where it asks to be (ROT13, reversed, acrostics, Pig Latin): the
+    whole text, or runs of it, of which most may be ordinary prose."""
+    found: list[str] = []
     lower = text.lower()
     if any(name in lower for name in _ROT13_NAMES):
         found.append(codecs.decode(text, "rot13"))
@@ -112,6 +129,14 @@ def decoded_payloads(text: str) -> list[str]:
         found += [_PIG_WORD.sub(lambda word: _from_pig_latin(word.group(0)), run.group(0))
                   for run in _PIG_LATIN.finditer(lower)]
     return found
+
+
+def full_width(raw: str) -> list[str]:
+    """The runs of full-width letters in `raw` text (before unhidden() folds them), read as
+    plain ones."""
+    if not _FULL_WIDTH_LETTERS.search(raw):
+        return []
+    return [unicodedata.normalize("NFKC", run) for run in _FULL_WIDTH_RUN.findall(raw)]
 
 
 def _acrostics(text: str) -> list[str]:

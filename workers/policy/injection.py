@@ -2,10 +2,11 @@
 
 Every signal is a code with a count: the family rules (injection.override, .persona,
 .extraction, .exfiltration, .delimiter, .addressed), injection.encoded when a decoded payload
-trips a rule or the classifier, and injection.classifier when the n-gram model scores the
-text above its threshold. A text the model reads as ordinary report text (far below its
-threshold) keeps only injection.encoded: the family rules' look-alike hits are set aside. The
-kind decides whether any of the codes rejects or only flags.
+trips a rule (or, a decoded run rather than the whole text read another way, the classifier),
+and injection.classifier when the n-gram model scores the text above its threshold. A text the
+model reads as ordinary report text (far below its threshold) keeps only injection.encoded: the
+family rules' look-alike hits are set aside. The kind decides whether any of the codes rejects or
+only flags.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from collections import Counter
 
 from workers.policy import rules_en, rules_zh
 from workers.policy.classifier import CLASSIFIER, FLAGGED, ORDINARY, GuardModel, shipped_model
-from workers.policy.decode import decoded_payloads, unglued
+from workers.policy.decode import decoded_tokens, full_width, readings, unglued
 from workers.policy.rules import ENCODED, RULE_CODES, Rule, RuleSet
 from workers.policy.text import normal_form, normalise, unhidden
 
@@ -30,9 +31,21 @@ RULE_SET = RuleSet(RULES)
 CODES = (*RULE_CODES, CLASSIFIER)
 
 
-def rule_hits(text: str, normal: str | None = None, clean: str | None = None) -> Counter[str]:
-    """What the family rules find in `text` (given its normal form and its unhidden() form, if
-    already computed), decoded payloads included (as injection.encoded)."""
+def payloads(text: str, clean: str | None = None) -> tuple[list[str], list[str]]:
+    """What `text` hides (given its unhidden() form, if already computed): the decoded runs and
+    full-width letters written to be read back, and the readings of the text another way (see
+    decode.py), words glued together among them."""
+    clean = unhidden(text) if clean is None else clean
+    found = readings(clean)
+    if (words := unglued(text)) is not None:
+        found.append(words)
+    return decoded_tokens(clean) + full_width(text), found
+
+
+def rule_hits(text: str, normal: str | None = None, clean: str | None = None,
+              hidden: tuple[list[str], list[str]] | None = None) -> Counter[str]:
+    """What the family rules find in `text` (given its normal form, its unhidden() form and
+    its payloads(), if already computed), decoded payloads included (as injection.encoded)."""
     clean = unhidden(text) if clean is None else clean
     normal = normal_form(clean) if normal is None else normal
     hits = RULE_SET.run(normal)
@@ -41,10 +54,8 @@ def rule_hits(text: str, normal: str | None = None, clean: str | None = None) ->
             sum(character.isalpha() for character in run.group(0)) >= _SPACED_LETTERS
             for run in _SPACED_OUT.finditer(lower)):
         hits[ENCODED] += 1
-    payloads = decoded_payloads(clean)
-    if (words := unglued(text)) is not None:
-        payloads.append(words)
-    for payload in payloads:
+    tokens, found = payloads(text, clean) if hidden is None else hidden
+    for payload in tokens + found:
         if RULE_SET.run(normalise(payload)):
             hits[ENCODED] += 1
     return hits
@@ -60,8 +71,14 @@ def find_injections(text: str, *, model: GuardModel | None = None) -> Counter[st
     """How many times each injection code fires in `text`."""
     clean = unhidden(text)
     normal = normal_form(clean)
-    hits = rule_hits(text, normal, clean)
-    judged = (model or shipped_model()).judge(normal, vetoing=has_family_hit(hits))
+    hidden = payloads(text, clean)
+    hits = rule_hits(text, normal, clean, hidden)
+    model = model or shipped_model()
+    # (a decoded run the classifier flags is a payload too: "忽略之前的审核规则" names no order
+    # a rule reads as the model's own, and plain, the classifier catches it)
+    if not hits[ENCODED] and any(model.flags(normalise(token)) for token in hidden[0]):
+        hits[ENCODED] += 1
+    judged = model.judge(normal, vetoing=has_family_hit(hits))
     if judged == FLAGGED:
         hits[CLASSIFIER] += 1
     elif judged == ORDINARY:

@@ -214,6 +214,8 @@ _CITED: _Forms = (
         rf"payload|line|sentence|comment|instruction)s? ){_QUOTED_RUN}")),
     (("嵌入", "插入", "植入", "夹带"), re.compile(
         rf"((?:嵌入|插入|植入|夹带)了?(?:一段|一句|一行)?){_QUOTED_RUN}")),
+    # ... or a detection rule's regular expression ("match_any: - '(?i)you are now'")
+    (("(?i)",), re.compile(r"()['\"]\(\?i\)[^'\"\n]{1,80}['\"]")),
     (("写着", "写道", "写的是", "内容是"), re.compile(
         r"((?:例子|举例|比如|例如|譬如)[^。\n\"]{0,40}?(?:写着|写道|写的是|内容是)[:,]?)"
         rf"{_QUOTED_RUN}")),
