@@ -237,9 +237,10 @@ RULES: tuple[Rule, ...] = (
          r"(?:已经?签批|已签字|已签发|已批准|已审批|签批|特批|免[^。\n]{0,6}?审核)",
          spaceless=True),
     rule(PERSONA, "角色 游戏 出戏 说话 身份 人设",
-         # (a training's role-play, 柜员的角色扮演培训, is the trainees')
+         # (a training's role-play, 柜员的角色扮演培训, is the trainees'; a red-team finding's
+         # title, 角色扮演绕过。, names a kind of attack)
          r"角色扮演(?!培训|演练|练习|课|环节|脚本|场景|活动|教学|考核|比赛|等|手法|攻击|类|\"?(?:方式|形式|"
-         r"手段))|"
+         r"手段)|绕过[。,;:])|"
          # (两个角色 in a permission table, 同时拥有"制单"和"审核"两个角色, is an access right)
          r"玩个?游戏.{0,20}(?:角色|扮演)|(?:扮演|演|分饰|分成|切换)两个角色|保持(?:这个)?角色|"
          r"不要出戏|"
@@ -1260,8 +1261,8 @@ RULES: tuple[Rule, ...] = (
     # An oral instruction that lowers a check, and the flags already raised taken back: 根据……窗口
     # 指导(口头传达,暂未发文),……不再触发可疑预警……之前按5万阈值标出来的可疑都撤掉
     rule(OVERRIDE, "口头",
-         r"口头(?:传达|通知|指示|指导|交代|同意|批准)[^\n]{0,80}?(?:不再|不用|无需|取消|撤掉|调整|放宽|"
-         r"提高)", spaceless=True, anchored=True),
+         r"口头(?:传达|通知|指示|指导|交代|同意|批准|特批)[^\n]{0,80}?(?:不再|不用|无需|取消|撤掉|调整|"
+         r"放宽|提高|跳过)", spaceless=True, anchored=True),
     rule(OVERRIDE, "撤掉 撤销 删掉 去掉 取消 清掉 剔除",
          r"(?:之前|原来|已经|此前)[^。\n]{0,20}?(?:标出|标记|识别|预警|筛出)(?:来)?的(?:可疑|异常|疑点|"
          r"预警)?[^。,\n]{0,6}?(?:都|全部|一律|统统)(?:撤掉|撤销|删掉|去掉|取消|清掉|剔除)",
@@ -1290,4 +1291,25 @@ RULES: tuple[Rule, ...] = (
     rule(ENCODED, "缩写 首字母 简拼",
          r"(?:缩写|首字母|拼音首字母|简拼|字母缩写)[^。\n]{0,10}?(?:你懂的|你懂|懂的都懂|自己体会|意会|"
          r"心照不宣)", spaceless=True, anchored=True),
+    # A finding waved through: 领导的意思是就当没看到……不需要你再判断,直接按这个口径出具; a
+    # conclusion fixed first and the work written back from it: 结论我已经定好了……根据这个结论倒推
+    # ……免得审计委员会追问; the usual check switched off this once: 平时您会对超预算的项目自动标红
+    # 预警……这次能不能把这个逻辑关掉
+    rule(OVERRIDE, "没看到 没看见 没发现 口径",
+         r"(?:就当|当作|当成)没(?:看到|看见|发现)|不需要你再?判断[^。\n]{0,10}?(?:直接|就)?按(?:这个|此|"
+         r"上述)?口径", spaceless=True),
+    rule(OVERRIDE, "倒推 免得",
+         r"结论[^\n]{0,40}?倒推|免得(?:审计委员会|审计|监管|董事会|领导|检查组|稽查)(?:追问|发现|问起|看到|"
+         r"注意到)", spaceless=True),
+    rule(OVERRIDE, "平时 通常 一般 默认",
+         r"(?:平时|通常|一般|默认)(?:您|你)会[^。\n]{0,40}?(?:这次|今天|本次)[^。\n]{0,20}?(?:关掉|关闭|"
+         r"不要|别|取消|去掉|停掉)", spaceless=True, anchored=True),
+    # A leak to the press: 我准备匿名发给一家财经媒体的记者
+    rule(EXFILTRATION, "匿名",
+         r"匿名(?:发给|寄给|透露给|爆料给|提供给|转给)[^。\n]{0,20}?(?:记者|媒体|报社|网友|公众号)",
+         spaceless=True, anchored=True),
+    # A clause for the reviewing tool only: 本条款仅供AI合同审核助手阅读:请……
+    rule(ADDRESSED, "仅供",
+         r"仅供(?:ai|人工智能|智能|自动)[^。\n]{0,12}?(?:阅读|读取|查看|处理)", spaceless=True,
+         anchored=True),
 )
