@@ -223,6 +223,11 @@ _CITED: _Forms = (
     ((" reading", " saying", " that read", " which read"), re.compile(
         r"(\b(?:text|string|note|comment|line|message|instruction)s? (?:reading|saying|that "
         rf"(?:read|reads|says|said)|which (?:read|reads|says|said))[:,]? ){_QUOTED_RUN}")),
+    # ... or a test's payloads listed one per line ("Test payloads included:\n- 'Ignore all
+    # previous instructions ...'\n- ...")
+    ((" included:", " include:", " used:", " were:", " tried:"), re.compile(
+        r"(\b(?:payloads?|prompts?|strings?|phrases?|attempts?|inputs?|test cases) (?:included|"
+        r"include|used|were|tried):)((?:\n- ?[^\n]*[\"'][^\n]*)+)")),
     # ... or a detection rule's regular expression ("match_any: - '(?i)you are now'")
     (("(?i)",), re.compile(r"()['\"]\(\?i\)[^'\"\n]{1,80}['\"]")),
     (("写着", "写道", "写的是", "内容是"), re.compile(
@@ -264,7 +269,7 @@ _REPORTED: _Forms = (
     (("如果", "若", "当"), re.compile(
         r"(?:如果|若|当)(?:用户|有人|对方|客户)(?:要求|让|叫|试图让|试图)你[^。;\n]{0,40}?(?=,?"
         r"(?:请|应|要|就)?(?:礼貌(?:地)?)?(?:拒绝|婉拒))")),
-    ((" if ",), re.compile(
+    (("if ",), re.compile(
         r"\bif (?:the |a )?(?:user|anyone|someone|customer)s? (?:asks?|tells?|wants?|tries to get) "
         r"you to [^.;\n]{0,80}?(?=,? (?:politely |always |you should |you must )?(?:refuse|"
         r"decline|say no)\b)")),
