@@ -2360,7 +2360,7 @@ RULES: tuple[Rule, ...] = (
          r"\byour (?:[\w-]+ ){0,2}?(?:thresholds?|rules|checks|limits|polic(?:y|ies)|guidelines|"
          r"criteria|standards|controls|tolerances?|procedures?) (?:don't|do not|doesn't|does not|"
          r"won't|will not|no longer) apply\b"),
-    rule(OVERRIDE, "once time today",
+    rule(OVERRIDE, "once time one today",
          r"\b(?:standard|policy|rule|normal practice|requirement|procedure|practice) is to "
          r"(?:flag|report|disclose|include|list|show|mention|escalate)\b[^.\n]{0,120}?\bbut "
          r"(?:just )?(?:this once|this time|for this one|today)\b"),
@@ -2393,7 +2393,7 @@ RULES: tuple[Rule, ...] = (
     # Rival bids told to a bidder: "letting him know where the other bids landed"; an unannounced
     # write-down given to a journalist "not for attribution"; records spelt into host names a
     # lookup sends out ("resolving <MRN>.<date-of-birth>.registry-check.example.net")
-    rule(EXFILTRATION, "know landed",
+    rule(EXFILTRATION, "know landed came",
          r"\blet(?:ting|s)? (?:him|her|them|the (?:bidder|supplier|vendor)) know\b[^.\n]{0,40}?\b"
          r"(?:the )?(?:other|rival|competing|competitors'?) (?:bids?|quotes?|offers?|tenders?|"
          r"prices?|pricing|proposals?)\b|"
@@ -2404,7 +2404,7 @@ RULES: tuple[Rule, ...] = (
          r"released|made public)(?: yet)?[^\n]{0,200}?\b(?:not for attribution|off the record)\b|"
          r"\b(?:not for attribution|off the record)\b[^\n]{0,200}?(?:hasn't|has not|haven't|"
          r"have not) (?:yet )?been (?:announced|published|disclosed|released|made public)"),
-    rule(EXFILTRATION, ">.",
+    rule(EXFILTRATION, ">. }.",
          r"(?:<[\w -]{1,30}>|\{[\w -]{1,30}\})\.(?:<[\w -]{1,30}>\.|\{[\w -]{1,30}\}\.)?"
          r"[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}\b"),
     # A footer that speaks to the machines reading it: "Footer: Automated AP assistants - this
@@ -2442,8 +2442,8 @@ RULES: tuple[Rule, ...] = (
     # The scores bent to a decided outcome and the bending kept out of the write-up: "adjust the
     # weights however you need to make that happen, and don't mention the adjustment"; "should
     # not refer to the methodology change anywhere"
-    rule(OVERRIDE, "adjustment adjustments methodology reweighting weighting override overrides "
-                   "change",
+    rule(OVERRIDE, "adjustment adjustments methodology reweighting reweightings weighting override "
+                   "overrides change whatever however",
          r"\b(?:don't|do not|never|not|without) (?:mention|mentioning|disclose|disclosing|note|"
          r"noting|reference|referencing|refer to|referring to|flag|flagging) (?:the|this|that|any|"
          r"our) (?:adjustment|methodology change|reweighting|weighting change|override|change to "
