@@ -335,10 +335,12 @@ _CITED = tuple((words, screened(form)) for words, form in _CITED)
 _REPORTED = tuple((words, screened(form)) for words, form in _REPORTED)
 
 
-def _automaton(words: Iterable[str]) -> Any:
+def _automaton(words: Iterable[str], *, by_bytes: bool = False) -> Any:
+    """An automaton that finds `words` (walking UTF-8 bytes when `by_bytes`, see _as_bytes()),
+    each match's value the word itself."""
     automaton = ahocorasick.Automaton()
     for word in words:
-        automaton.add_word(word, word)
+        automaton.add_word(_as_bytes(word) if by_bytes else word, word)
     automaton.make_automaton()
     return automaton
 
@@ -459,11 +461,7 @@ class RuleSet:
             if not named:
                 continue
             by_bytes = len({word[0] for word in named if word[0] >= _WIDE}) > _WIDE_ROOT
-            automaton = ahocorasick.Automaton()
-            for word in named:
-                automaton.add_word(_as_bytes(word) if by_bytes else word, word)
-            automaton.make_automaton()
-            self._literals[spaceless] = (by_bytes, automaton)
+            self._literals[spaceless] = (by_bytes, _automaton(named, by_bytes=by_bytes))
 
     def _found(self, spaceless: bool, target: str) -> set[str]:
         """The prefilters' literals that occur in `target`."""
