@@ -22,11 +22,29 @@ from typing import Any, TypeAlias
 _MOST_EXACT = 16
 # A character class of at most this many characters is read as its characters.
 _MOST_CLASS = 4
+# Read in full (spelled_out()): up to this many strings per part, classes up to this size.
+_ALL_EXACT = 20000
+_ALL_CLASS = 8
 
 # A condition: None (nothing required), a literal, or ("and" | "or", conditions).
 Condition: TypeAlias = str | tuple[str, tuple["Condition", ...]] | None
 # What part of a pattern matches: ("exact", the strings it can match) or ("match", a condition).
 _Info = tuple[str, Any]
+
+
+@dataclass(frozen=True)
+class _Reading:
+    """How far a pattern is read: how many strings a part may spell before each piece is
+    required apart, how wide a class is read as its characters, and whether an optional part
+    ("(?:的)?") is read as itself or nothing (else: as requiring nothing, a break in the run)."""
+
+    most_exact: int = _MOST_EXACT
+    most_class: int = _MOST_CLASS
+    optional: bool = False
+
+
+_SCREEN = _Reading()
+_FULL = _Reading(_ALL_EXACT, _ALL_CLASS, optional=True)
 
 
 @dataclass(frozen=True)
@@ -62,7 +80,15 @@ def condition(pattern: re.Pattern[str]) -> Condition:
         items = list(parser.parse(pattern.pattern, pattern.flags))
     except (AttributeError, re.error, TypeError, ValueError):
         return None
-    return _pruned(_condition(_sequence(items)))
+    return _pruned(_condition(_sequence(items, _SCREEN)))
+
+
+def spelled_out(pattern: re.Pattern[str]) -> Condition:
+    """What every match of `pattern` contains, read as far as it can be: every spelling of a
+    part (up to _ALL_EXACT), optional parts and all, short literals kept. Too slow to screen
+    with; it tells whether a rule's needs cover every match."""
+    parser: Any = getattr(re, "_parser", None)
+    return _condition(_sequence(list(parser.parse(pattern.pattern, pattern.flags)), _FULL))
 
 
 def prefilter(pattern: re.Pattern[str]) -> Prefilter | None:
@@ -124,15 +150,15 @@ def _exact(*strings: str) -> _Info:
     return ("exact", frozenset(strings))
 
 
-def _sequence(items: list[Any]) -> _Info:
+def _sequence(items: list[Any], reading: _Reading) -> _Info:
     """A run of items: consecutive exact parts joined into longer strings, each such run
     required apart from the others (a wide class or an optional part between them)."""
     required: list[Condition] = []
     run: frozenset[str] = frozenset({""})
     inexact = False
     for op, value in items:
-        kind, found = _item(op, value)
-        if kind == "exact" and len(run) * len(found) <= _MOST_EXACT:
+        kind, found = _item(op, value, reading)
+        if kind == "exact" and len(run) * len(found) <= reading.most_exact:
             run = frozenset(a + b for a in run for b in found)
             continue
         inexact = True
@@ -147,41 +173,44 @@ def _sequence(items: list[Any]) -> _Info:
     return ("match", _all([*required, _condition(("exact", run))]))
 
 
-def _item(op: Any, value: Any) -> _Info:
+def _item(op: Any, value: Any, reading: _Reading) -> _Info:
     constants: Any = getattr(re, "_constants", None)
     if op is constants.LITERAL:
         return _exact(chr(value))
     if op in (constants.AT, constants.ASSERT, constants.ASSERT_NOT):
         return _exact("")  # zero width: matches nothing, requires nothing
     if op is constants.IN:
-        return _characters(value)
+        return _characters(value, reading)
     if op is constants.SUBPATTERN:
-        return _sequence(list(value[3]))
+        return _sequence(list(value[3]), reading)
     if op is constants.ATOMIC_GROUP:
-        return _sequence(list(value))
+        return _sequence(list(value), reading)
     if op is constants.BRANCH:
-        branches = [_sequence(list(branch)) for branch in value[1]]
+        branches = [_sequence(list(branch), reading) for branch in value[1]]
         if (all(kind == "exact" for kind, _ in branches)
-                and sum(len(strings) for _, strings in branches) <= _MOST_EXACT):
+                and sum(len(strings) for _, strings in branches) <= reading.most_exact):
             return ("exact", frozenset().union(*(strings for _, strings in branches)))
         return ("match", _any([_condition(branch) for branch in branches]))
     if op in (constants.MAX_REPEAT, constants.MIN_REPEAT, constants.POSSESSIVE_REPEAT):
         least, most, inner = value
+        if least == 0 and most == 1 and reading.optional:
+            kind, found = _sequence(list(inner), reading)
+            return ("exact", found | {""}) if kind == "exact" else ("match", None)
         if least == 0:
             return ("match", None)
-        once = _sequence(list(inner))
+        once = _sequence(list(inner), reading)
         return once if least == most == 1 else ("match", _condition(once))
     return ("match", None)  # any character, a category, a back-reference, a conditional
 
 
-def _characters(value: Any) -> _Info:
+def _characters(value: Any, reading: _Reading) -> _Info:
     constants: Any = getattr(re, "_constants", None)
     found: set[str] = set()
     for kind, item in value:
         if kind is constants.LITERAL:
             found.add(chr(item))
-        elif kind is constants.RANGE and item[1] - item[0] < _MOST_CLASS:
+        elif kind is constants.RANGE and item[1] - item[0] < reading.most_class:
             found.update(chr(code) for code in range(item[0], item[1] + 1))
         else:  # a wide range, a category (\w, \s) or a negated set
             return ("match", None)
-    return ("exact", frozenset(found)) if len(found) <= _MOST_CLASS else ("match", None)
+    return ("exact", frozenset(found)) if len(found) <= reading.most_class else ("match", None)
