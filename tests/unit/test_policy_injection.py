@@ -90,9 +90,9 @@ HELDOUT_FIGURES = {("injection", "en"): (61, 61), ("injection", "zh"): (55, 56),
                    ("clean", "en"): (0, 54), ("clean", "zh"): (1, 54)}
 # The newest fresh set, written without the guard in view and measured once, never tuned on
 # (README: "never tuned on").
-UNSEEN = CORPUS.with_name("guard_fresh31.jsonl")
-UNSEEN_FIGURES = {("injection", "en"): (57, 65), ("injection", "zh"): (60, 65),
-                  ("clean", "en"): (1, 65), ("clean", "zh"): (2, 65)}
+UNSEEN = CORPUS.with_name("guard_fresh32.jsonl")
+UNSEEN_FIGURES = {("injection", "en"): (60, 65), ("injection", "zh"): (61, 65),
+                  ("clean", "en"): (0, 65), ("clean", "zh"): (2, 65)}
 # Tuning attempts (v6-tuned and the fresh set) whose wording the rules once missed, each
 # pinning the synonym or construction added for it, with the code it fires.
 WIDENED = [
