@@ -13,7 +13,7 @@ import functools
 import itertools
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -186,7 +186,8 @@ _QUOTED_RUN = rf"{_QUOTED}(?:(?:,? (?:and|or) |, ?|、|和|或|及|/ ?)?{_QUOTED
 _MENTION = re.compile(
     rf"{_QUOTED_RUN}(?=\s?(?:-?style\b|type\b|kind\b|attacks?\b|prompts?\b|attempts?\b|"
     r"phrases?\b|payloads?\b|injections?\b|jailbreaks?\b|类|之类|这类|一类|"
-    r"等(?:攻击|话术|提示|注入|越狱|语句|句子|指令)|等(?:\d+个)?(?:关键词|敏感词)|等\d+个词|式的?(?:攻击|注入|提示)|的?(?:话术|说法|句式)))")
+    r"等(?:攻击|话术|提示|注入|越狱|语句|句子|指令)|等(?:\d+个)?(?:关键词|敏感词)|等\d+个词|"
+    r"式的?(?:攻击|注入|提示)|的?(?:话术|说法|句式)))")
 # Each form with the words without which it cannot match: one regex per form, run only when
 # its words occur (a single regex of alternatives tries each at every position of the text).
 _Forms = tuple[tuple[tuple[str, ...], re.Pattern[str]], ...]
@@ -243,7 +244,8 @@ _CITED: _Forms = (
         r"((?:例子|举例|比如|例如|譬如)[^。\n\"]{0,40}?(?:写着|写道|写的是|内容是)[:,]?)"
         rf"{_QUOTED_RUN}")),
     (("比如", "例如", "譬如", "诸如", "像是", "包括"), re.compile(
-        r"((?:话术|说法|提示词|攻击|句式|注入|越狱)[^。\n\"]{0,20}?(?:比如|例如|譬如|诸如|像是|包括)"
+        r"((?:话术|说法|提示词|攻击|句式|注入|越狱)[^。\n\"]{0,20}?"
+        r"(?:比如|例如|譬如|诸如|像是|包括)"
         rf"[:,]?){_QUOTED_RUN}")),
 )
 # An attack a policy or report describes, said of another tool ("documents ... may contain
@@ -337,8 +339,8 @@ _REPORTED: _Forms = (
         r"\b(?:staff|employees|users|personnel|colleagues|contractors|members|vendors|suppliers|"
         r"third parties|developers|teams|anyone|no one) (?:must|shall|may) not\b[^\n]{0,600}")),
     (("不得", "禁止", "严禁", "不准", "不允许"), re.compile(
-        r"(?:员工|用户|人员|工作人员|任何人|各部门|开发人员|供应商|第三方)(?:均|一律|都)?(?:不得|禁止|"
-        r"严禁|不准|不允许)[^\n]{0,300}")),
+        r"(?:员工|用户|人员|工作人员|任何人|各部门|开发人员|供应商|第三方)(?:均|一律|都)?"
+        r"(?:不得|禁止|严禁|不准|不允许)[^\n]{0,300}")),
     (("试图", "尝试", "企图", "设法"), re.compile(
         r"(?:不得|禁止|严禁|不准|不允许|不可|不能|不应)(?:私自|擅自)?(?:试图|尝试|企图|设法)"
         r"[^。;\n]{0,40}")),
@@ -348,12 +350,13 @@ _CITED = tuple((words, screened(form)) for words, form in _CITED)
 _REPORTED = tuple((words, screened(form)) for words, form in _REPORTED)
 
 
-def _automaton(words: Iterable[str], *, by_bytes: bool = False) -> Any:
+def _automaton(words: Iterable[str], *, by_bytes: bool = False,
+               value: Callable[[str], Any] = lambda word: word) -> Any:
     """An automaton that finds `words` (walking UTF-8 bytes when `by_bytes`, see _as_bytes()),
-    each match's value the word itself."""
+    each match's value `value(word)` (the word itself unless told)."""
     automaton = ahocorasick.Automaton()
     for word in words:
-        automaton.add_word(_as_bytes(word) if by_bytes else word, word)
+        automaton.add_word(_as_bytes(word) if by_bytes else word, value(word))
     automaton.make_automaton()
     return automaton
 
@@ -457,11 +460,8 @@ class RuleSet:
                     continue
                 firsts = frozenset(need[0] for need in needs)
                 by_bytes = wide and len(firsts) > _WIDE_ROOT
-                automaton = ahocorasick.Automaton()
-                for need in needs:
-                    automaton.add_word(_as_bytes(need) if by_bytes else need,
-                                       (need, bool(_WORD.fullmatch(need))))
-                automaton.make_automaton()
+                automaton = _automaton(needs, by_bytes=by_bytes,
+                                       value=lambda need: (need, bool(_WORD.fullmatch(need))))
                 # (a search for one of the first characters is cheap; a set of a Chinese text's
                 # characters is not)
                 starts = re.compile(f"[{re.escape(''.join(sorted(firsts)))}]")
